@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from knox import views as knox_views
+
+from core.api.auth import TokenLoginView
+from enforcement import views as enforcement_views
+
+api_v1 = [
+    path("auth/login/", TokenLoginView.as_view(), name="token-login"),
+    path("auth/logout/", knox_views.LogoutView.as_view(), name="token-logout"),
+    path(
+        "auth/logout-all/", knox_views.LogoutAllView.as_view(), name="token-logout-all"
+    ),
+    path("grid/", include("grid.api.urls")),
+    path("enforcement/", include("enforcement.api.urls")),
+]
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+    ),
+    path("", enforcement_views.dashboard, name="dashboard"),
+    path("map/", enforcement_views.map_page, name="map"),
+    path("m/", enforcement_views.mobile_home, name="mobile-home"),
+    path("", include("core.urls")),
+    path("grid/", include("grid.urls")),
+    path("enterprises/", include("enforcement.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,194 @@
+"""Demo step: synthetic enterprises (about 5/6 restaurants), placed in the demo
+district with restaurants clustered on shopping streets and plants in an
+industrial corner; one enterprise account for a restaurant."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from core.demo import DemoContext
+from enforcement.models import Enterprise, EnterpriseAccount
+from enforcement.validators import USCC_CHARSET, uscc_check_character
+from grid.demo import DEMO_PASSWORD, EAST, NORTH, SOUTH, WEST, demo_user
+from grid.models import GridCell
+from grid.selectors import grid_cell_index
+
+SECTOR_SHARES = [  # per 3,000: 2,500 restaurants and the rest
+    (Enterprise.Sector.CATERING, 2500),
+    (Enterprise.Sector.CONSTRUCTION_SITE, 120),
+    (Enterprise.Sector.AUTO_REPAIR, 150),
+    (Enterprise.Sector.INDUSTRIAL, 120),
+    (Enterprise.Sector.MEDICAL, 40),
+    (Enterprise.Sector.LABORATORY, 40),
+    (Enterprise.Sector.OTHER, 30),
+]
+PREFIXES = list("老川湘粤江阿小鲜福金禾蓝一佳和椰东西南北华新盛瑞丰兴隆宏泰恒安康顺")
+SECOND = list("王味情香南婆杨记满碗田鲸品家风林海城方源达祥利发德昌旺宝嘉美乐")
+KINDS = {
+    Enterprise.Sector.CATERING: [
+        "面馆",
+        "小吃店",
+        "火锅店",
+        "烧烤店",
+        "餐厅",
+        "茶餐厅",
+        "饺子馆",
+        "咖啡馆",
+        "烘焙坊",
+        "酒家",
+        "麻辣烫",
+        "日料店",
+        "西餐厅",
+        "快餐店",
+    ],
+    Enterprise.Sector.CONSTRUCTION_SITE: [
+        "住宅项目工地",
+        "商办项目工地",
+        "道路改造工地",
+        "地铁配套工地",
+    ],
+    Enterprise.Sector.AUTO_REPAIR: ["汽车维修服务部", "汽车快修店", "汽车美容维修中心"],
+    Enterprise.Sector.INDUSTRIAL: [
+        "精密制造有限公司",
+        "印刷有限公司",
+        "涂装有限公司",
+        "化工有限公司",
+        "电子科技有限公司",
+        "混凝土制品有限公司",
+    ],
+    Enterprise.Sector.MEDICAL: ["门诊部", "口腔诊所", "社区卫生服务站"],
+    Enterprise.Sector.LABORATORY: ["检测技术有限公司", "生物实验室", "环境检测中心"],
+    Enterprise.Sector.OTHER: ["洗衣店", "加油站", "物流仓库"],
+}
+ROAD_NAMES = [
+    "梧桐路",
+    "枫林路",
+    "湖滨路",
+    "云锦路",
+    "清和路",
+    "望江路",
+    "兰苑路",
+    "桂园路",
+    "明珠路",
+    "春申路",
+]
+DISTRICT_CODES = ["310101", "310104", "310105", "310106", "310190"]
+BATCH = 5000
+
+
+def _uscc(rng, seen: set[str]) -> str:
+    while True:
+        body = (
+            "91"
+            + rng.choice(DISTRICT_CODES)
+            + "".join(rng.choice(USCC_CHARSET) for _ in range(9))
+        )
+        code = body + uscc_check_character(body)
+        if code not in seen:
+            seen.add(code)
+            return code
+
+
+def _point(rng, sector, centres) -> tuple[float, float]:
+    if sector == Enterprise.Sector.CATERING and rng.random() < 0.7:
+        lon, lat = rng.choice(centres)
+        lon, lat = rng.gauss(lon, 0.004), rng.gauss(lat, 0.0025)
+    elif sector == Enterprise.Sector.INDUSTRIAL and rng.random() < 0.7:
+        # the industrial corner in the north-east, where the night-odour story plays
+        lon, lat = rng.uniform(EAST - 0.02, EAST), rng.uniform(NORTH - 0.015, NORTH)
+    else:
+        lon, lat = rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH)
+    return min(max(lon, WEST + 1e-5), EAST - 1e-5), min(
+        max(lat, SOUTH + 1e-5), NORTH - 1e-5
+    )
+
+
+def build_enterprises(context: DemoContext) -> None:
+    rng = context.random
+    total = context.enterprises
+    centres = [
+        (
+            rng.uniform(WEST + 0.01, EAST - 0.01),
+            rng.uniform(SOUTH + 0.008, NORTH - 0.008),
+        )
+        for _ in range(10)
+    ]
+    shares = sum(n for _s, n in SECTOR_SHARES)
+    sectors: list[str] = []
+    for sector, share in SECTOR_SHARES:
+        sectors.extend([sector] * round(total * share / shares))
+    sectors = (sectors + [Enterprise.Sector.CATERING] * total)[:total]
+    rng.shuffle(sectors)
+
+    index = grid_cell_index()
+    cells = dict(GridCell.objects.values_list("id", "street_id"))
+    seen: set[str] = set()
+    today = date(2026, 11, 1)
+    created = 0
+    for start in range(0, total, BATCH):
+        chunk = sectors[start : start + BATCH]
+        points = [_point(rng, sector, centres) for sector in chunk]
+        cell_ids = index.locate_many(points)
+        rows = []
+        for offset, (sector, (lon, lat), cell_id) in enumerate(
+            zip(chunk, points, cell_ids, strict=True)
+        ):
+            number = start + offset + 1
+            name = (
+                f"{rng.choice(PREFIXES)}{rng.choice(SECOND)}{rng.choice(KINDS[sector])}"
+            )
+            if sector == Enterprise.Sector.CATERING:
+                name = f"{name}（{rng.choice(ROAD_NAMES)}店）"
+            status_roll = rng.random()
+            status = (
+                Enterprise.Status.OPERATING
+                if status_roll < 0.94
+                else Enterprise.Status.SUSPENDED
+                if status_roll < 0.98
+                else Enterprise.Status.CLOSED
+            )
+            has_permit = sector in (
+                Enterprise.Sector.INDUSTRIAL,
+                Enterprise.Sector.AUTO_REPAIR,
+                Enterprise.Sector.MEDICAL,
+            )
+            rows.append(
+                Enterprise(
+                    uscc=_uscc(rng, seen),
+                    name=name,
+                    sector=sector,
+                    status=status,
+                    address=f"示范区{rng.choice(ROAD_NAMES)}{rng.randint(1, 999)}号",
+                    lon=round(lon, 6),
+                    lat=round(lat, 6),
+                    street_id=cells[cell_id],
+                    grid_cell_id=cell_id,
+                    contact_name=f"{rng.choice('王李张刘陈杨黄赵吴周')}{rng.choice('伟芳娜敏静丽强磊军洋')}",
+                    contact_phone=f"13{rng.randint(100_000_000, 999_999_999)}",
+                    property_manager=f"{rng.choice(ROAD_NAMES)}物业管理有限公司"
+                    if sector == Enterprise.Sector.CATERING
+                    else "",
+                    permit_number=f"91310190MA{number:08d}001P" if has_permit else "",
+                    permit_valid_until=today + timedelta(days=rng.randint(-60, 1500))
+                    if has_permit
+                    else None,
+                )
+            )
+        Enterprise.objects.bulk_create(rows, batch_size=BATCH)
+        created += len(rows)
+        if total > 20_000 and (start // BATCH) % 10 == 0:
+            context.log(f"    enterprises: {created:,}/{total:,}")
+
+    restaurant = (
+        Enterprise.objects.filter(
+            sector=Enterprise.Sector.CATERING, street=context.made["streets"][0]
+        )
+        .order_by("id")
+        .first()
+    )
+    if restaurant is not None:
+        user = demo_user("enterprise", f"{restaurant.name}店长")
+        EnterpriseAccount.objects.create(user=user, enterprise=restaurant)
+        context.credentials.append(
+            (f"enterprise user ({restaurant.name})", "enterprise", DEMO_PASSWORD)
+        )

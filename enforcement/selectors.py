@@ -1,0 +1,120 @@
+"""Reads for the enterprise registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from heapq import nlargest
+from types import SimpleNamespace
+
+from django.db.models import Avg, Count, F, FloatField, QuerySet
+from django.db.models.functions import Cast, Floor
+from django.shortcuts import get_object_or_404
+
+from core.errors import InvalidInput
+from enforcement.models import Enterprise
+from enforcement.registry import TimelineEvent, timeline_sources
+
+
+def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
+    """Enterprises the user may see, filtered by the shared EnterpriseFilter."""
+    from enforcement.filters import EnterpriseFilter
+
+    queryset = Enterprise.objects.for_user(user).select_related("street", "grid_cell")
+    if filters:
+        filterset = EnterpriseFilter(
+            filters, queryset=queryset, request=SimpleNamespace(user=user)
+        )
+        if not filterset.is_valid():
+            raise InvalidInput(fields=filterset.errors)
+        queryset = filterset.qs
+    return queryset
+
+
+def enterprise_get(*, user, pk: int) -> Enterprise:
+    """One enterprise in the user's scope; 404 otherwise."""
+    return get_object_or_404(
+        Enterprise.objects.for_user(user).select_related(
+            "street__district", "grid_cell"
+        ),
+        pk=pk,
+    )
+
+
+def enterprise_timeline(
+    *, enterprise: Enterprise, user, limit: int = 100
+) -> list[TimelineEvent]:
+    """The newest events from every registered timeline source."""
+    events: list[TimelineEvent] = []
+    for source in timeline_sources().values():
+        events.extend(source(enterprise=enterprise, user=user))
+    return nlargest(limit, events, key=lambda event: event.at)
+
+
+def enterprise_counts(*, user) -> dict:
+    """Counts for the dashboard: by sector, by status, by street."""
+    queryset = Enterprise.objects.for_user(user)
+    return {
+        "total": queryset.count(),
+        "by_sector": list(
+            queryset.values("sector").annotate(n=Count("id")).order_by("-n")
+        ),
+        "by_status": list(
+            queryset.values("status").annotate(n=Count("id")).order_by("-n")
+        ),
+        "by_street": list(
+            queryset.values("street_id", "street__name")
+            .annotate(n=Count("id"))
+            .order_by("street__name")
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Viewport:
+    west: float
+    south: float
+    east: float
+    north: float
+    zoom: int = 13
+
+
+MAP_FEATURE_LIMIT = 5000
+
+
+def enterprise_map(*, user, viewport: Viewport, filters: dict | None = None) -> dict:
+    """Map features inside a viewport: points when there are at most
+    MAP_FEATURE_LIMIT, otherwise clusters computed in SQL on a grid sized to the
+    zoom level (so the answer never exceeds the limit)."""
+    queryset = enterprise_list(user=user, filters=filters).filter(
+        lat__gte=viewport.south,
+        lat__lte=viewport.north,
+        lon__gte=viewport.west,
+        lon__lte=viewport.east,
+    )
+    points = list(
+        queryset.order_by().values("id", "name", "sector", "status", "lat", "lon")[
+            : MAP_FEATURE_LIMIT + 1
+        ]
+    )
+    if len(points) <= MAP_FEATURE_LIMIT:
+        return {"type": "points", "count": len(points), "features": points}
+
+    # ~64 x 64 cells over the viewport at most: well under the feature limit.
+    cell = (
+        max(viewport.east - viewport.west, viewport.north - viewport.south) / 64 or 1e-6
+    )
+    clusters = (
+        queryset.order_by()
+        .annotate(
+            gx=Floor(Cast(F("lon"), FloatField()) / cell),
+            gy=Floor(Cast(F("lat"), FloatField()) / cell),
+        )
+        .values("gx", "gy")
+        .annotate(n=Count("id"), lat=Avg("lat"), lon=Avg("lon"))
+    )
+    features = [{"lat": c["lat"], "lon": c["lon"], "count": c["n"]} for c in clusters]
+    return {
+        "type": "clusters",
+        "count": sum(f["count"] for f in features),
+        "features": features,
+    }

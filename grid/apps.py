@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GridConfig(AppConfig):
+    name = "grid"
+    verbose_name = _("Grid and people")
+
+    def ready(self) -> None:
+        from core.demo import register_demo_step
+        from grid.demo import build_geography
+
+        register_demo_step(
+            10, "grid: district, streets, cells, agencies, users", build_geography
+        )
