@@ -36,8 +36,7 @@ format: setup
 	$(BIN)/ruff format .
 
 messages: setup
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=static/vendor
-	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+	scripts/messages.sh
 
 bench: setup
 	$(BIN)/python bench/registry.py

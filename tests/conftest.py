@@ -208,10 +208,16 @@ def pytest_collection_modifyitems(config, items):
     import os
     import shutil
 
-    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(
+        ("postgres", "postgresql")
+    )
     has_browser = shutil.which("chromium") is not None
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL (runs in CI)"))
-        if "browser" in item.keywords and not has_browser and not os.environ.get("REQUIRE_BROWSER"):
+        if (
+            "browser" in item.keywords
+            and not has_browser
+            and not os.environ.get("REQUIRE_BROWSER")
+        ):
             item.add_marker(pytest.mark.skip(reason="needs Debian's chromium package"))
