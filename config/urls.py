@@ -16,6 +16,9 @@ api_v1 = [
     ),
     path("grid/", include("grid.api.urls")),
     path("enforcement/", include("enforcement.api.urls")),
+    path("credit/", include("credit.api.urls")),
+    path("monitoring/", include("monitoring.api.urls")),
+    path("hazwaste/", include("hazwaste.api.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +35,9 @@ urlpatterns = [
     path("", include("core.urls")),
     path("grid/", include("grid.urls")),
     path("enterprises/", include("enforcement.urls")),
+    path("credit/", include("credit.urls")),
+    path("monitoring/", include("monitoring.urls")),
+    path("hazwaste/", include("hazwaste.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

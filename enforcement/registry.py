@@ -30,3 +30,24 @@ def register_timeline_source(name: str, source: TimelineSource) -> None:
 
 def timeline_sources() -> dict[str, TimelineSource]:
     return dict(_timeline_sources)
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A dashboard section contributed by an app: a template and its context."""
+
+    name: str
+    template: str
+    context: Callable[..., dict | None]  # (*, user) -> context, or None to hide
+    order: int = 100
+
+
+_dashboard_panels: dict[str, DashboardPanel] = {}
+
+
+def register_dashboard_panel(panel: DashboardPanel) -> None:
+    _dashboard_panels[panel.name] = panel
+
+
+def dashboard_panels() -> list[DashboardPanel]:
+    return sorted(_dashboard_panels.values(), key=lambda panel: panel.order)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from core.errors import InvalidInput
 from enforcement.models import Enterprise
-from enforcement.registry import TimelineEvent, timeline_sources
+from enforcement.registry import TimelineEvent, dashboard_panels, timeline_sources
 
 
 def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
@@ -118,3 +118,13 @@ def enterprise_map(*, user, viewport: Viewport, filters: dict | None = None) -> 
         "count": sum(f["count"] for f in features),
         "features": features,
     }
+
+
+def dashboard_panel_list(*, user) -> list[tuple[str, dict]]:
+    """(template, context) of every registered panel the user may see."""
+    rendered = []
+    for panel in dashboard_panels():
+        context = panel.context(user=user)
+        if context is not None:
+            rendered.append((panel.template, context))
+    return rendered

@@ -13,7 +13,12 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidInput
 from core.i18n import labels_in_all_languages
 from enforcement.models import Enterprise
-from enforcement.registry import register_timeline_source  # noqa: F401 - public API
+from enforcement.registry import (  # noqa: F401 - public API for other apps
+    DashboardPanel,
+    TimelineEvent,
+    register_dashboard_panel,
+    register_timeline_source,
+)
 from enforcement.validators import normalize_uscc, validate_uscc
 from grid.models import GridCell, Street
 from grid.selectors import grid_cell_index
@@ -24,6 +29,9 @@ __all__ = [
     "enterprise_set_location",
     "enterprises_import",
     "register_timeline_source",
+    "register_dashboard_panel",
+    "DashboardPanel",
+    "TimelineEvent",
 ]
 
 EDITABLE_FIELDS = (

@@ -40,6 +40,7 @@ def dashboard(request):
         if scope.is_bureau
         else [],
         "scope": scope,
+        "panels": selectors.dashboard_panel_list(user=request.user),
     }
     return render(request, "enforcement/dashboard.html", context)
 
