@@ -3,17 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from knox import views as knox_views
 
-from core.api.auth import TokenLoginView
+from core.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from enforcement import views as enforcement_views
 
 api_v1 = [
     path("auth/login/", TokenLoginView.as_view(), name="token-login"),
-    path("auth/logout/", knox_views.LogoutView.as_view(), name="token-logout"),
-    path(
-        "auth/logout-all/", knox_views.LogoutAllView.as_view(), name="token-logout-all"
-    ),
+    path("auth/logout/", TokenLogoutView.as_view(), name="token-logout"),
+    path("auth/logout-all/", TokenLogoutAllView.as_view(), name="token-logout-all"),
     path("grid/", include("grid.api.urls")),
     path("enforcement/", include("enforcement.api.urls")),
     path("credit/", include("credit.api.urls")),

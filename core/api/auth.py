@@ -1,27 +1,54 @@
 """Token login for phones: one revocable token per device (django-rest-knox)."""
 
-from drf_spectacular.utils import extend_schema
-from knox.views import LoginView as KnoxLoginView
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox import views as knox_views
+from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 
+TokenResponse = inline_serializer(
+    "TokenResponse",
+    fields={
+        "expiry": serializers.DateTimeField(allow_null=True),
+        "token": serializers.CharField(),
+        "user": inline_serializer(
+            "TokenUser", fields={"username": serializers.CharField()}
+        ),
+    },
+)
 
-class TokenLoginView(KnoxLoginView):
+
+class TokenLoginView(knox_views.LoginView):
     """POST username and password; get a token for this device."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    serializer_class = AuthTokenSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "login"
 
-    @extend_schema(request=AuthTokenSerializer)
+    @extend_schema(request=AuthTokenSerializer, responses={200: TokenResponse})
     def post(self, request, format=None):
         serializer = AuthTokenSerializer(
             data=request.data, context={"request": request}
         )
         serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        request._force_auth_user = user
-        request.user = user
+        request.user = serializer.validated_data["user"]
+        return super().post(request, format=format)
+
+
+class TokenLogoutView(knox_views.LogoutView):
+    """Revoke the token this request was made with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class TokenLogoutAllView(knox_views.LogoutAllView):
+    """Revoke every token of this user (all devices)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
         return super().post(request, format=format)

@@ -119,7 +119,8 @@ class EnterpriseLocationSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        user = self.context["request"].user
+        request = self.context.get("request")
+        user = request.user if request else None
         self.fields["street"].queryset = Street.objects.for_user(user)
         self.fields["grid_cell"].queryset = GridCell.objects.for_user(user)
 
