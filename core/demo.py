@@ -7,6 +7,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+
+DEMO_PASSWORD = "demo-pass-2026"
 
 
 @dataclass
@@ -24,14 +27,44 @@ class DemoContext:
 
 
 DemoStep = Callable[[DemoContext], None]
-_steps: list[tuple[int, str, DemoStep]] = []
 
 
-def register_demo_step(order: int, name: str, step: DemoStep) -> None:
-    _steps[:] = [s for s in _steps if s[1] != name]
-    _steps.append((order, name, step))
-    _steps.sort(key=lambda s: s[0])
+@dataclass(frozen=True)
+class RegisteredStep:
+    order: int
+    name: str
+    run: DemoStep
+    present: Callable[[], bool] | None = None  # True when this step's data exists
 
 
-def demo_steps() -> list[tuple[int, str, DemoStep]]:
-    return list(_steps)
+_steps: dict[str, RegisteredStep] = {}
+
+
+def register_demo_step(
+    order: int, name: str, step: DemoStep, *, present: Callable[[], bool] | None = None
+) -> None:
+    _steps[name] = RegisteredStep(order, name, step, present)
+
+
+def demo_steps() -> list[RegisteredStep]:
+    return sorted(_steps.values(), key=lambda step: step.order)
+
+
+def demo_data_present() -> bool:
+    return any(step.present() for step in _steps.values() if step.present)
+
+
+@cache
+def demo_password_hash() -> str:
+    """Hashed once: all demo users share it, and hashing is slow on purpose."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(DEMO_PASSWORD)
+
+
+def demo_user(username: str, full_name: str, **extra):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create(
+        username=username, password=demo_password_hash(), first_name=full_name, **extra
+    )

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from core.demo import DemoContext
+from core.demo import DEMO_PASSWORD, DemoContext, demo_user
 from enforcement.models import Enterprise, EnterpriseAccount
 from enforcement.validators import USCC_CHARSET, uscc_check_character
-from grid.demo import DEMO_PASSWORD, EAST, NORTH, SOUTH, WEST, demo_user
 from grid.models import GridCell
 from grid.selectors import grid_cell_index
 
@@ -89,27 +88,29 @@ def _uscc(rng, seen: set[str]) -> str:
             return code
 
 
-def _point(rng, sector, centres) -> tuple[float, float]:
+def _point(rng, sector, centres, bbox) -> tuple[float, float]:
+    west, south, east, north = bbox
     if sector == Enterprise.Sector.CATERING and rng.random() < 0.7:
         lon, lat = rng.choice(centres)
         lon, lat = rng.gauss(lon, 0.004), rng.gauss(lat, 0.0025)
     elif sector == Enterprise.Sector.INDUSTRIAL and rng.random() < 0.7:
         # the industrial corner in the north-east, where the night-odour story plays
-        lon, lat = rng.uniform(EAST - 0.02, EAST), rng.uniform(NORTH - 0.015, NORTH)
+        lon, lat = rng.uniform(east - 0.02, east), rng.uniform(north - 0.015, north)
     else:
-        lon, lat = rng.uniform(WEST, EAST), rng.uniform(SOUTH, NORTH)
-    return min(max(lon, WEST + 1e-5), EAST - 1e-5), min(
-        max(lat, SOUTH + 1e-5), NORTH - 1e-5
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+    return min(max(lon, west + 1e-5), east - 1e-5), min(
+        max(lat, south + 1e-5), north - 1e-5
     )
 
 
 def build_enterprises(context: DemoContext) -> None:
     rng = context.random
     total = context.enterprises
+    bbox = west, south, east, north = context.made["bbox"]
     centres = [
         (
-            rng.uniform(WEST + 0.01, EAST - 0.01),
-            rng.uniform(SOUTH + 0.008, NORTH - 0.008),
+            rng.uniform(west + 0.01, east - 0.01),
+            rng.uniform(south + 0.008, north - 0.008),
         )
         for _ in range(10)
     ]
@@ -127,7 +128,7 @@ def build_enterprises(context: DemoContext) -> None:
     created = 0
     for start in range(0, total, BATCH):
         chunk = sectors[start : start + BATCH]
-        points = [_point(rng, sector, centres) for sector in chunk]
+        points = [_point(rng, sector, centres, bbox) for sector in chunk]
         cell_ids = index.locate_many(points)
         rows = []
         for offset, (sector, (lon, lat), cell_id) in enumerate(

@@ -9,7 +9,11 @@ class GridConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_demo_step
         from grid.demo import build_geography
+        from grid.models import District
 
         register_demo_step(
-            10, "grid: district, streets, cells, agencies, users", build_geography
+            10,
+            "grid: district, streets, cells, agencies, users",
+            build_geography,
+            present=District.objects.exists,
         )

@@ -4,12 +4,7 @@ one user per role."""
 
 from __future__ import annotations
 
-from functools import cache
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
-
-from core.demo import DemoContext
+from core.demo import DEMO_PASSWORD, DemoContext, demo_user
 from grid.models import Agency, District, GridCell, Membership, Street
 
 # A synthetic district box (WGS-84): 20 x 10 cells of about 390 m x 670 m.
@@ -30,7 +25,6 @@ STREET_NAMES = [
     "临江街道",
     "星河镇",
 ]
-DEMO_PASSWORD = "demo-pass-2026"
 
 
 def _rectangle(west: float, south: float, east: float, north: float) -> dict:
@@ -104,20 +98,9 @@ def build_geography(context: DemoContext) -> None:
         streets=streets,
         bureau=bureau,
         partner_agencies=partner_agencies,
+        bbox=(WEST, SOUTH, EAST, NORTH),
     )
     _build_people(context, bureau, offices, streets, partner_agencies)
-
-
-@cache
-def demo_password_hash() -> str:
-    """Hashed once: all demo users share it, and hashing is slow on purpose."""
-    return make_password(DEMO_PASSWORD)
-
-
-def demo_user(username: str, full_name: str, **extra):
-    return get_user_model().objects.create(
-        username=username, password=demo_password_hash(), first_name=full_name, **extra
-    )
 
 
 def _user(context: DemoContext, username: str, full_name: str, role: str, **extra):

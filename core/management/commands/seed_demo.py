@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from core.demo import DemoContext, demo_steps
+from core.demo import DemoContext, demo_data_present, demo_steps
 
 
 class Command(BaseCommand):
@@ -20,9 +20,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed, enterprises, if_empty, **options):
-        from grid.models import District
-
-        if if_empty and District.objects.exists():
+        if if_empty and demo_data_present():
             self.stdout.write("Demo data already present; nothing to do.")
             return
         context = DemoContext(
@@ -32,11 +30,13 @@ class Command(BaseCommand):
             log=lambda message: self.stdout.write(message),
         )
         started = time.perf_counter()
-        for _order, name, step in demo_steps():
+        for step in demo_steps():
             step_started = time.perf_counter()
             with transaction.atomic():
-                step(context)
-            self.stdout.write(f"  {name}: {time.perf_counter() - step_started:.1f} s")
+                step.run(context)
+            self.stdout.write(
+                f"  {step.name}: {time.perf_counter() - step_started:.1f} s"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo district ready in {time.perf_counter() - started:.1f} s."
