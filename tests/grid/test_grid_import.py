@@ -104,3 +104,41 @@ def test_streets_without_bureau_officer_are_listed(world, bureau_officer):
     from grid.selectors import street_list_without_bureau_officer
 
     assert list(street_list_without_bureau_officer()) == [world.street_b]
+
+
+def test_import_command_dry_runs_then_commits(world, tmp_path):
+    import json
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "cells.geojson"
+    path.write_text(
+        json.dumps(
+            collection(feature("A-100", rectangle(121.40, 31.30, 121.41, 31.31)))
+        )
+    )
+    out = StringIO()
+    call_command("import_grid", str(path), district=world.district.code, stdout=out)
+    assert (
+        "dry run" in out.getvalue()
+        and not GridCell.objects.filter(code="A-100").exists()
+    )
+    call_command(
+        "import_grid", str(path), district=world.district.code, commit=True, stdout=out
+    )
+    assert GridCell.objects.filter(code="A-100").exists()
+    path.write_text(
+        json.dumps(
+            collection(feature("A-101", rectangle(121.40, 31.30, 121.41, 31.31)))
+        )
+    )
+    with pytest.raises(CommandError):
+        call_command(
+            "import_grid",
+            str(path),
+            district=world.district.code,
+            commit=True,
+            stdout=out,
+        )
+    assert "A-100" in out.getvalue()
