@@ -2,7 +2,7 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.api.auth import TokenLoginView, TokenLogoutAllView, TokenLogoutView
 from enforcement import views as enforcement_views
@@ -24,7 +24,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
-        "api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema"),
+        name="api-docs",
     ),
     path("", enforcement_views.dashboard, name="dashboard"),
     path("map/", enforcement_views.map_page, name="map"),

@@ -44,6 +44,16 @@ class World:
     enterprise_y: Enterprise  # in street B
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttles and caches start empty in every test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     district = District.objects.create(code="310104", name="测试区")

@@ -1,8 +1,11 @@
 """Settings shared by every environment; values come from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -31,6 +34,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "django_htmx",
+    "axes",
     "core",
     "grid",
     "enforcement",
@@ -41,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -50,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns lockouts into responses
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -67,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.platform",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -98,6 +105,19 @@ AUTH_PASSWORD_VALIDATORS = [
         "NumericPasswordValidator",
     )
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # lockout after repeated failures
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lock by username, known or not, so the answer never tells whether a user exists.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Offices sit behind one NAT address: locking by IP would lock out a whole bureau.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "core.views.lockout_response"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -163,6 +183,40 @@ MAP_TILE_ATTRIBUTION = env(
 )
 # Coordinates are stored in WGS-84; GCJ02 tiles get display-time conversion.
 MAP_TILE_CRS = env("MAP_TILE_CRS", default="WGS84")
+
+
+def _tile_origin(template: str) -> str:
+    parts = urlsplit(template.replace("{s}.", "*."))
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+# Scripts only from our own origin or with the per-request nonce; no CDN anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [
+            SELF,
+            UNSAFE_INLINE,
+        ],  # Leaflet positions markers with inline styles
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *filter(None, [_tile_origin(MAP_TILE_URL)]),
+        ],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (31.2304, 121.4737),
     "DEFAULT_ZOOM": 13,

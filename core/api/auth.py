@@ -30,8 +30,9 @@ class TokenLoginView(knox_views.LoginView):
 
     @extend_schema(request=AuthTokenSerializer, responses={200: TokenResponse})
     def post(self, request, format=None):
+        # The plain HttpRequest, so that a lockout is seen by the axes middleware.
         serializer = AuthTokenSerializer(
-            data=request.data, context={"request": request}
+            data=request.data, context={"request": request._request}
         )
         serializer.is_valid(raise_exception=True)
         request.user = serializer.validated_data["user"]
