@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import history
 from core.models import ScopedQuerySet, TimeStampedModel
 from enforcement.validators import validate_uscc
 from grid.models import GridCell, Street
@@ -34,6 +35,7 @@ class EnterpriseQuerySet(ScopedQuerySet):
         return self.filter(condition)
 
 
+@history.track()
 class Enterprise(TimeStampedModel):
     """Enterprise (企业, one file per enterprise 一企一档): a supervised unit
     identified by its unified social credit code (统一社会信用代码)."""
@@ -157,6 +159,7 @@ class EnterpriseAccountQuerySet(ScopedQuerySet):
         return self.filter(enterprise__in=Enterprise.objects.for_user(user))
 
 
+@history.track()
 class EnterpriseAccount(TimeStampedModel):
     """Enterprise account (企业账号): links a login to the enterprise it speaks for."""
 

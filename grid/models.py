@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core import history
 from core.models import ScopedQuerySet, TimeStampedModel
 
 
@@ -94,6 +95,7 @@ class GridCellQuerySet(ScopedQuerySet):
         )
 
 
+@history.track()
 class GridCell(TimeStampedModel):
     """Grid cell (网格): the smallest area with named officers on duty."""
 
@@ -197,6 +199,7 @@ class MembershipQuerySet(ScopedQuerySet):
         return self.filter(is_active=True, user__is_active=True)
 
 
+@history.track()
 class Membership(TimeStampedModel):
     """Membership (岗位): a user's role in an agency, and the streets and grid
     cells they cover. A bureau officer listed on a street is that street's bureau

@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,8 @@ INSTALLED_APPS = [
     "leaflet",
     "django_htmx",
     "axes",
+    "pgtrigger",
+    "pghistory",
     "core",
     "grid",
     "enforcement",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -241,7 +245,18 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "seal-audit-chain": {"task": "core.tasks.audit_seal_task", "schedule": 60.0},
+    "export-audit-digest": {
+        "task": "core.tasks.audit_digest_task",
+        "schedule": crontab(hour=0, minute=15),
+    },
+}
+# History tables refuse UPDATE and DELETE (triggers); the audit chain seals them.
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+AUDIT_DIGEST_DIR = env.path("AUDIT_DIGEST_DIR", default=VAR_DIR / "audit")
+AUDIT_DIGEST_EMAIL = env.list("AUDIT_DIGEST_EMAIL", default=[])
 
 LOGGING = {
     "version": 1,

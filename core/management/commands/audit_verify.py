@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from core.audit import audit_seal, audit_verify
+
+
+class Command(BaseCommand):
+    help = "Recompute the audit hash chain and report the first broken link."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seal", action="store_true", help="seal pending events first"
+        )
+
+    def handle(self, *args, seal, **options):
+        if seal:
+            self.stdout.write(f"sealed {audit_seal()} new event(s)")
+        result = audit_verify()
+        if result.ok:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"chain intact: {result.checked} link(s), head #{result.head_sequence} "
+                    f"{result.head_hash}"
+                )
+            )
+            return
+        raise CommandError(
+            f"chain broken at link #{result.broken_at}: {result.reason} "
+            f"({result.checked} link(s) before it are intact)"
+        )
