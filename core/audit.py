@@ -33,7 +33,7 @@ def event_models() -> list:
 
 
 def canonical_payload(event) -> str:
-    """Canonical JSON of an event row: sorted keys, no whitespace, text for non-JSON types."""
+    """Canonical JSON of an event row: sorted keys, no spaces, other types as text."""
     data = {
         field.attname: getattr(event, field.attname)
         for field in event._meta.concrete_fields

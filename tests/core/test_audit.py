@@ -95,5 +95,6 @@ def test_digest_task_writes_the_chain_head(world, settings, tmp_path):
 
     settings.AUDIT_DIGEST_DIR = tmp_path
     path = audit_digest_task()
-    text = open(path).read()
+    with open(path) as handle:
+        text = handle.read()
     assert audit_verify().head_hash in text

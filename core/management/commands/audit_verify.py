@@ -16,12 +16,9 @@ class Command(BaseCommand):
             self.stdout.write(f"sealed {audit_seal()} new event(s)")
         result = audit_verify()
         if result.ok:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"chain intact: {result.checked} link(s), head #{result.head_sequence} "
-                    f"{result.head_hash}"
-                )
-            )
+            head = f"#{result.head_sequence} {result.head_hash}"
+            message = f"chain intact: {result.checked} link(s), head {head}"
+            self.stdout.write(self.style.SUCCESS(message))
             return
         raise CommandError(
             f"chain broken at link #{result.broken_at}: {result.reason} "
