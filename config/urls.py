@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/login/", TokenLoginView.as_view(), name="token-login"),
     path("auth/logout/", TokenLogoutView.as_view(), name="token-logout"),
     path("auth/logout-all/", TokenLogoutAllView.as_view(), name="token-logout-all"),
+    path("core/", include("core.api.urls")),
     path("grid/", include("grid.api.urls")),
     path("enforcement/", include("enforcement.api.urls")),
     path("credit/", include("credit.api.urls")),

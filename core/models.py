@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pgtrigger
+from django.conf import settings
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,3 +63,205 @@ class AuditLink(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.event_model}:{self.event_id}"
+
+
+class NotificationQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """Notification (通知): one message to one user, shown in-app under the bell
+    and, by preference, sent by email or SMS."""
+
+    class Category(models.TextChoices):
+        COLOUR_CHANGE = "colour_change", _("Code colour changed")
+        DISPATCH = "dispatch", _("Work dispatched")
+        ESCALATION = "escalation", _("Escalation")
+        ALARM = "alarm", _("Monitoring alarm")
+        INVITATION = "invitation", _("Joint-enforcement invitation")
+        WASTE_WARNING = "waste_warning", _("Hazardous-waste warning")
+        OTHER = "other", _("Other")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the bell: unread count per user; the list: newest first per user
+            models.Index(
+                fields=["user", "read_at", "-created_at"], name="core_notif_user_unread"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    category__in=[
+                        "colour_change",
+                        "dispatch",
+                        "escalation",
+                        "alarm",
+                        "invitation",
+                        "waste_warning",
+                        "other",
+                    ]
+                ),
+                name="core_notification_category_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+mainland_mobile = RegexValidator(
+    r"^1[3-9]\d{9}$",
+    _("Enter a mainland China mobile number (11 digits starting with 1)."),
+)
+
+
+class NotificationPreference(models.Model):
+    """Notification preference (通知偏好): channels, muted categories and quiet
+    hours of one user. Urgent messages ignore quiet hours and mutes."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_enabled = models.BooleanField(_("send by email"), default=True)
+    sms_enabled = models.BooleanField(_("send by SMS"), default=False)
+    sms_number = models.CharField(
+        _("mobile number"), max_length=11, blank=True, validators=[mainland_mobile]
+    )
+    muted_categories = models.JSONField(_("muted categories"), default=list, blank=True)
+    quiet_start = models.TimeField(_("quiet hours start"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours end"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """Group webhook (群机器人): a WeChat Work (企业微信) group robot or a generic
+    JSON receiver that gets the messages of chosen categories, for one agency
+    (by id, as grid owns agencies) or for the whole platform."""
+
+    class Kind(models.TextChoices):
+        WECOM = "wecom", _("WeChat Work group robot")
+        JSON = "json", _("Generic JSON webhook")
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    url = models.URLField(
+        _("URL"), max_length=500, validators=[URLValidator(schemes=["http", "https"])]
+    )
+    categories = models.JSONField(
+        _("categories"),
+        default=list,
+        blank=True,
+        help_text=_("Empty means all categories."),
+    )
+    agency_id = models.BigIntegerField(
+        _("agency id"), null=True, blank=True, help_text=_("Empty means every agency.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["wecom", "json"]),
+                name="core_webhookendpoint_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Delivery(models.Model):
+    """Delivery log (发送记录): one message on one outside channel, with its
+    attempts. A failing channel is retried and logged; it never blocks the
+    business action that caused the message."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+        WECOM = "wecom", _("WeChat Work group robot")
+        JSON = "json", _("Generic JSON webhook")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    target = models.CharField(_("target"), max_length=500)
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        null=True,
+        blank=True,
+        verbose_name=_("notification"),
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    not_before = models.DateTimeField(_("not before"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+        indexes = [
+            # the sender's sweep: due pending deliveries
+            models.Index(fields=["status", "not_before"], name="core_delivery_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "sms", "wecom", "json"]),
+                name="core_delivery_channel_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "sending", "sent", "failed"]),
+                name="core_delivery_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.target}"

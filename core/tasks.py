@@ -34,3 +34,22 @@ def audit_digest_task() -> str:
             fail_silently=True,
         )
     return str(path)
+
+
+@shared_task(ignore_result=True, acks_late=True, soft_time_limit=50, time_limit=60)
+def delivery_send_task(delivery_id: int) -> str:
+    """Send one delivery; transient failures come back later through the sweep."""
+    from core.notifications import delivery_send
+
+    return delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def deliveries_sweep_task() -> int:
+    """Send what is due: retries after backoff and messages held by quiet hours."""
+    from core.notifications import deliveries_due
+
+    due = deliveries_due()
+    for pk in due:
+        delivery_send_task.delay(pk)
+    return len(due)

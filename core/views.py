@@ -1,6 +1,16 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.forms import NotificationPreferenceForm
+from core.models import Notification, NotificationPreference
+from core.notifications import notification_mark_read
 
 
 class LoginView(auth_views.LoginView):
@@ -18,9 +28,6 @@ def healthz(request):
 def lockout_response(request, original_response=None, credentials=None):
     """Answer for a username locked after repeated failures: the same for known and
     unknown users; JSON in the API's error format for API calls."""
-    from django.shortcuts import render
-    from django.utils.translation import gettext as _
-
     if request.path.startswith("/api/"):
         body = {
             "detail": _("Too many failed attempts; try again later."),
@@ -29,3 +36,32 @@ def lockout_response(request, original_response=None, credentials=None):
         }
         return JsonResponse(body, status=429)
     return render(request, "registration/locked.html", status=429)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_list(request):
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+        notification_mark_read(user=request.user, ids=ids)
+        return redirect("notifications")
+    notifications = Notification.objects.for_user(request.user)
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    preference, _created = NotificationPreference.objects.get_or_create(
+        user=request.user
+    )
+    form = NotificationPreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Preferences saved."))
+        return redirect("notification-preferences")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "core/notification_preferences.html", {"form": form}, status=status
+    )

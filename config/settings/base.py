@@ -232,6 +232,13 @@ LEAFLET_CONFIG = {
 # Demo instances say so on the login page.
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 COMPLAINT_HOTLINE = env("COMPLAINT_HOTLINE", default="12345")
+# Absolute links in emails and webhook messages.
+PLATFORM_BASE_URL = env("PLATFORM_BASE_URL", default="http://127.0.0.1:8000")
+SMS_BACKEND = env("SMS_BACKEND", default="core.notifications.LoggingSmsBackend")
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="noreply@enforcement.local")
 
 # Celery: with no broker configured, tasks run in-process so a first run needs
 # nothing else.
@@ -247,6 +254,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "seal-audit-chain": {"task": "core.tasks.audit_seal_task", "schedule": 60.0},
+    "send-due-deliveries": {
+        "task": "core.tasks.deliveries_sweep_task",
+        "schedule": 60.0,
+    },
     "export-audit-digest": {
         "task": "core.tasks.audit_digest_task",
         "schedule": crontab(hour=0, minute=15),
