@@ -36,6 +36,7 @@ urlpatterns = [
     path("grid/", include("grid.urls")),
     path("enterprises/", include("enforcement.urls")),
     path("credit/", include("credit.urls")),
+    path("c/", include("credit.public_urls")),  # QR sticker pages: /c/<token>/
     path("monitoring/", include("monitoring.urls")),
     path("hazwaste/", include("hazwaste.urls")),
 ]

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CreditConfig(AppConfig):
     name = "credit"
     verbose_name = _("Credit codes")
+
+    def ready(self) -> None:
+        from core.demo import register_demo_step
+        from credit import integration
+        from credit.demo import build_credit
+
+        register_demo_step(60, "credit: cycles, codes, stickers", build_credit)
+        integration.register()

@@ -176,6 +176,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CreditColourEnum": "credit.models.Colour",
+        "CreditSchemeSectorEnum": "credit.models.Scheme.Sector",
+    },
 }
 
 # Map tiles are a setting: intranets point this at their own tile server.

@@ -1,0 +1,69 @@
+"""What credit contributes to the lower layers, through their registries: the
+enterprise file's timeline, a dashboard panel and, where the enforcement factor
+registry exists, the colour as a factor for inspection planning."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from enforcement import services as enforcement_services
+from enforcement.models import Enterprise
+
+ACTION_TITLES = {
+    "published": "Credit code published",
+    "colour_changed": "Credit colour changed",
+    "self_assessed": "Credit self-assessment submitted",
+    "self_assessment_revised": "Credit self-assessment revised",
+    "adjusted": "Proposed credit colour adjusted",
+    "objection_filed": "Objection filed",
+    "objection_resolved": "Objection resolved",
+    "appeal_filed": "Credit appeal filed",
+    "appeal_decided": "Credit appeal decided",
+    "reply_submitted": "Statement submitted",
+    "reply_moderated": "Statement moderated",
+    "repair_requested": "Credit repair requested",
+    "repair_inspection_scheduled": "Repair inspection scheduled",
+    "repair_verified": "Repair inspection recorded",
+    "sticker_reissued": "Sticker re-issued",
+    "night_work_filed": "Night-work application",
+    "night_work_decided": "Night-work application decided",
+}
+
+
+def credit_timeline(*, enterprise: Enterprise, user) -> Iterator:
+    from credit.models import CreditEvent
+
+    events = CreditEvent.objects.for_user(user).filter(enterprise=enterprise)[:50]
+    url = reverse("credit:enterprise-credit", args=[enterprise.pk])
+    for event in events:
+        title = _(ACTION_TITLES.get(event.action, event.action))  # noqa: INT001
+        detail = " → ".join(s for s in (event.from_state, event.to_state) if s)
+        if event.reason:
+            detail = f"{detail} {event.reason}".strip()
+        yield enforcement_services.TimelineEvent(
+            at=event.at, source="credit", title=title, detail=detail, url=url
+        )
+
+
+def dashboard_context(*, user) -> dict | None:
+    from credit import selectors
+    from grid.selectors import user_scope
+
+    if not user_scope(user=user).is_staff_member:
+        return None
+    return {"credit_counts": selectors.colour_counts(user=user)}
+
+
+def register() -> None:
+    enforcement_services.register_timeline_source("credit", credit_timeline)
+    enforcement_services.register_dashboard_panel(
+        enforcement_services.DashboardPanel(
+            name="credit",
+            template="credit/_dashboard_panel.html",
+            context=dashboard_context,
+            order=50,
+        )
+    )

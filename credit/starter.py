@@ -1,0 +1,548 @@
+# ruff: noqa: E501 - one questionnaire item per line reads best
+"""Starter questionnaires (版本 1) for the four schemes, as data.
+
+What they look at follows the national environmental-credit scheme (2013: four
+indicator groups — pollution prevention, ecological protection, environmental
+management, social supervision — and a one-vote veto list: environmental crime,
+no EIA, bypass emissions, illegal hazardous-waste dumping, major incident) and
+Shanghai district practice for catering fume, construction dust and auto-repair
+waste (sources: STANDARDS.md §8, copied here). Weights are points; the colour rule
+is credit.rules.DEFAULT_RULE. Bureaus edit both in the admin (a new version).
+"""
+
+from __future__ import annotations
+
+POLLUTION = "污染防治"
+ECOLOGY = "生态保护"
+MANAGEMENT = "环境管理"
+SUPERVISION = "社会监督"
+VETO = "一票否决"
+
+# (code, group, statement, weight, evidence_required, evidence_hint, veto, allow_na)
+CATERING = [
+    (
+        "C01",
+        POLLUTION,
+        "已安装与经营规模相匹配的油烟净化设施，且随灶具同步正常运行",
+        15,
+        True,
+        "净化设施照片及铭牌",
+        False,
+        False,
+    ),
+    (
+        "C02",
+        POLLUTION,
+        "油烟净化设施按规定定期清洗维护（至少每季度一次），留存记录",
+        10,
+        True,
+        "最近一次清洗维护记录",
+        False,
+        False,
+    ),
+    (
+        "C03",
+        POLLUTION,
+        "油烟排放口位置、高度符合要求，不直接朝向居民住宅门窗",
+        8,
+        True,
+        "排放口照片",
+        False,
+        False,
+    ),
+    (
+        "C04",
+        POLLUTION,
+        "按要求安装油烟在线监控并保持联网、数据正常",
+        8,
+        False,
+        "",
+        False,
+        True,
+    ),
+    (
+        "C05",
+        POLLUTION,
+        "风机、空调外机等设备采取减振降噪措施，边界噪声达标",
+        8,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "C06",
+        POLLUTION,
+        "含油废水经隔油设施处理后纳管排放，隔油池定期清掏",
+        10,
+        True,
+        "隔油池清掏记录",
+        False,
+        False,
+    ),
+    (
+        "C07",
+        POLLUTION,
+        "餐厨垃圾、废弃油脂交有资质单位收运，台账完整",
+        10,
+        True,
+        "收运合同或台账",
+        False,
+        False,
+    ),
+    (
+        "C08",
+        MANAGEMENT,
+        "营业执照、排水许可等证照齐全有效",
+        6,
+        True,
+        "证照照片",
+        False,
+        False,
+    ),
+    (
+        "C09",
+        MANAGEMENT,
+        "明确环保负责人，建立设施运行维护管理制度",
+        5,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "C10",
+        SUPERVISION,
+        "在门口和油烟排放口醒目位置张贴信用码及投诉电话，及时处理周边投诉",
+        5,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "CV1",
+        VETO,
+        "不存在未安装、擅自拆除或闲置油烟净化设施而直排油烟的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    (
+        "CV2",
+        VETO,
+        "不存在通过雨水管网偷排废水、废弃油脂的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    ("CV3", VETO, "未因环境违法行为被追究刑事责任", 0, False, "", True, False),
+]
+
+CONSTRUCTION_SITE = [
+    (
+        "S01",
+        POLLUTION,
+        "施工现场围挡连续、封闭，高度符合要求",
+        10,
+        True,
+        "围挡照片",
+        False,
+        False,
+    ),
+    (
+        "S02",
+        POLLUTION,
+        "裸露土方和易扬尘物料百分之百覆盖",
+        10,
+        True,
+        "覆盖情况照片",
+        False,
+        False,
+    ),
+    (
+        "S03",
+        POLLUTION,
+        "出入口设置车辆冲洗设施，驶出车辆冲洗干净",
+        10,
+        True,
+        "冲洗设施照片",
+        False,
+        False,
+    ),
+    ("S04", POLLUTION, "场内主要道路硬化并定期洒水抑尘", 8, False, "", False, False),
+    (
+        "S05",
+        POLLUTION,
+        "渣土运输车辆密闭运输，持有建筑垃圾处置核准",
+        8,
+        True,
+        "处置核准文件",
+        False,
+        False,
+    ),
+    (
+        "S06",
+        POLLUTION,
+        "安装扬尘在线监测和视频监控并联网",
+        8,
+        True,
+        "监测设备联网截图",
+        False,
+        True,
+    ),
+    (
+        "S07",
+        POLLUTION,
+        "夜间（22时至次日6时）未经批准不进行产生噪声的施工",
+        10,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "S08",
+        POLLUTION,
+        "施工废水、泥浆经沉淀处理后排放，不外溢",
+        6,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "S09",
+        POLLUTION,
+        "非道路移动机械已登记编码，无冒黑烟",
+        6,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "S10",
+        MANAGEMENT,
+        "环境影响评价手续齐全（或依法豁免）",
+        6,
+        True,
+        "环评批复或豁免说明",
+        False,
+        False,
+    ),
+    ("S11", MANAGEMENT, "落实扬尘污染防治方案并有专人管理", 4, False, "", False, False),
+    (
+        "S12",
+        SUPERVISION,
+        "公示扬尘、噪声防治措施和投诉电话",
+        4,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "SV1",
+        VETO,
+        "不存在偷排泥浆、偷倒建筑垃圾等逃避监管的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    ("SV2", VETO, "未因环境违法行为被追究刑事责任", 0, False, "", True, False),
+    ("SV3", VETO, "未发生造成社会影响的突发环境事件", 0, False, "", True, False),
+]
+
+AUTO_REPAIR = [
+    (
+        "A01",
+        POLLUTION,
+        "喷漆作业在密闭喷烤漆房内进行，VOCs 收集处理设施正常运行",
+        12,
+        True,
+        "喷烤漆房及治理设施照片",
+        False,
+        True,
+    ),
+    (
+        "A02",
+        POLLUTION,
+        "活性炭等吸附材料按规定更换，留存更换记录",
+        10,
+        True,
+        "最近一次更换记录",
+        False,
+        True,
+    ),
+    (
+        "A03",
+        POLLUTION,
+        "使用低挥发性有机物含量涂料，留存采购凭证",
+        6,
+        False,
+        "",
+        False,
+        True,
+    ),
+    (
+        "A04",
+        POLLUTION,
+        "洗车、维修废水经隔油沉淀处理后纳管排放",
+        8,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "A05",
+        POLLUTION,
+        "废机油、废铅蓄电池、废滤芯等危险废物分类收集，贮存场所防渗、标识、台账齐全",
+        12,
+        True,
+        "危废贮存场所照片",
+        False,
+        False,
+    ),
+    (
+        "A06",
+        POLLUTION,
+        "危险废物交有资质单位处置，执行电子转移联单",
+        12,
+        True,
+        "处置合同或转移联单",
+        False,
+        False,
+    ),
+    ("A07", POLLUTION, "危险废物贮存时间不超过一年", 8, False, "", False, False),
+    (
+        "A08",
+        MANAGEMENT,
+        "依法办理排污登记或排污许可",
+        6,
+        True,
+        "登记回执或许可证",
+        False,
+        False,
+    ),
+    (
+        "A09",
+        MANAGEMENT,
+        "制定危险废物管理计划并建立管理台账",
+        6,
+        True,
+        "管理计划或台账",
+        False,
+        False,
+    ),
+    ("A10", SUPERVISION, "公示投诉电话，及时处理周边投诉", 4, False, "", False, False),
+    (
+        "AV1",
+        VETO,
+        "不存在非法转移、倾倒、处置危险废物的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    (
+        "AV2",
+        VETO,
+        "不存在通过暗管、渗坑等逃避监管方式排放污染物的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    ("AV3", VETO, "未因环境违法行为被追究刑事责任", 0, False, "", True, False),
+]
+
+GENERAL = [
+    (
+        "G01",
+        POLLUTION,
+        "污染防治设施与生产设施同步运行，运行记录完整",
+        15,
+        True,
+        "运行记录",
+        False,
+        False,
+    ),
+    (
+        "G02",
+        POLLUTION,
+        "污染物排放符合排放标准和排污许可要求",
+        15,
+        True,
+        "最近一次监测报告",
+        False,
+        False,
+    ),
+    ("G03", POLLUTION, "按规定开展自行监测并公开监测信息", 8, False, "", False, True),
+    (
+        "G04",
+        POLLUTION,
+        "一般工业固体废物和危险废物规范贮存、依法处置",
+        12,
+        True,
+        "贮存场所照片或处置合同",
+        False,
+        False,
+    ),
+    ("G05", POLLUTION, "厂界噪声达标", 6, False, "", False, False),
+    ("G06", ECOLOGY, "不占用生态保护红线，落实生态保护措施", 4, False, "", False, True),
+    (
+        "G07",
+        MANAGEMENT,
+        "依法履行环境影响评价和“三同时”制度",
+        10,
+        True,
+        "环评批复及验收材料",
+        False,
+        False,
+    ),
+    (
+        "G08",
+        MANAGEMENT,
+        "依法持证排污（排污许可或排污登记）",
+        10,
+        True,
+        "许可证或登记回执",
+        False,
+        False,
+    ),
+    (
+        "G09",
+        MANAGEMENT,
+        "制定突发环境事件应急预案并备案、演练",
+        6,
+        False,
+        "",
+        False,
+        True,
+    ),
+    (
+        "G10",
+        SUPERVISION,
+        "依法公开环境信息，及时回应公众投诉",
+        6,
+        False,
+        "",
+        False,
+        False,
+    ),
+    (
+        "GV1",
+        VETO,
+        "不存在未依法进行环境影响评价擅自开工建设的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    (
+        "GV2",
+        VETO,
+        "不存在通过暗管、渗井、渗坑或篡改、伪造监测数据等逃避监管方式排放污染物的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    (
+        "GV3",
+        VETO,
+        "不存在非法转移、倾倒、处置危险废物的行为",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+    (
+        "GV4",
+        VETO,
+        "未因环境违法被追究刑事责任，未发生较大及以上突发环境事件",
+        0,
+        False,
+        "",
+        True,
+        False,
+    ),
+]
+
+REQUIREMENTS = {
+    "catering": "油烟经净化设施处理后排放，浓度不超过 1.0 mg/m³（DB31/844—2014）\n"
+    "净化设施定期清洗并留存记录\n含油废水经隔油处理后纳管\n"
+    "餐厨垃圾和废弃油脂交有资质单位收运\n边界噪声昼间 ≤ 70、夜间 ≤ 55 dB(A)",
+    "construction_site": "围挡、覆盖、冲洗、硬化、洒水、密闭运输（扬尘防治）\n"
+    "夜间 22 时至次日 6 时施工须经批准\n施工废水、泥浆沉淀处理，不外溢\n"
+    "非道路移动机械登记编码，不冒黑烟",
+    "auto_repair": "喷漆在密闭喷烤漆房内进行，废气经处理后排放\n"
+    "废机油、废电池等危险废物分类贮存、交有资质单位处置\n"
+    "执行危险废物电子转移联单\n洗车废水隔油沉淀后纳管",
+    "general": "污染防治设施正常运行，达标排放\n依法持证排污\n"
+    "固体废物和危险废物规范贮存、依法处置\n依法公开环境信息",
+}
+
+SCHEMES = [
+    # sector, name, items, validity_days
+    ("catering", "餐饮业环境信用评价（月度）", CATERING, 45),
+    ("construction_site", "建筑工地环境信用评价", CONSTRUCTION_SITE, 183),
+    ("auto_repair", "汽修行业环境信用评价", AUTO_REPAIR, 365),
+    ("general", "企业环境信用评价（通用）", GENERAL, 365),
+]
+
+
+def load_starter_schemes(Scheme, SchemeItem, rule: dict) -> int:
+    """Create version 1 of every scheme that does not exist yet; returns how many.
+    Takes the model classes so a data migration can pass its historical models."""
+    created = 0
+    for sector, name, items, validity_days in SCHEMES:
+        if Scheme.objects.filter(sector=sector).exists():
+            continue
+        scheme = Scheme.objects.create(
+            sector=sector,
+            version=1,
+            name=name,
+            rule=rule,
+            requirements=REQUIREMENTS[sector],
+            validity_days=validity_days,
+        )
+        SchemeItem.objects.bulk_create(
+            SchemeItem(
+                scheme=scheme,
+                code=code,
+                group=group,
+                text=text,
+                weight=weight,
+                evidence_required=evidence,
+                evidence_hint=hint,
+                is_veto=veto,
+                allow_not_applicable=allow_na,
+                order=order,
+            )
+            for order, (
+                code,
+                group,
+                text,
+                weight,
+                evidence,
+                hint,
+                veto,
+                allow_na,
+            ) in enumerate(items, start=1)
+        )
+        created += 1
+    return created

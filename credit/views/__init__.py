@@ -1,0 +1,1 @@
+"""HTML pages of the credit app: public QR pages, bureau pages, enterprise pages."""
