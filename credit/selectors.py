@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -341,10 +341,14 @@ def published_results(
         queryset = queryset.filter(enterprise__sector=sector)
     if street:
         queryset = queryset.filter(enterprise__street_id=street)
-    return queryset.order_by("enterprise__street__name", "enterprise__name").values(
-        "enterprise__name",
-        "enterprise__address",
-        "enterprise__sector",
-        "enterprise__street__name",
-        colour_field,
+    return (
+        queryset.order_by("enterprise__street__name", "enterprise__name")
+        .annotate(colour=F(colour_field))
+        .values(
+            "enterprise__name",
+            "enterprise__address",
+            "enterprise__sector",
+            "enterprise__street__name",
+            "colour",
+        )
     )

@@ -179,6 +179,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CreditColourEnum": "credit.models.Colour",
         "CreditSchemeSectorEnum": "credit.models.Scheme.Sector",
+        "SectorEnum": "enforcement.models.Enterprise.Sector",
     },
 }
 

@@ -343,7 +343,4 @@ class PublishedResultSerializer(serializers.Serializer):
     address = serializers.CharField(source="enterprise__address")
     sector = serializers.CharField(source="enterprise__sector")
     street = serializers.CharField(source="enterprise__street__name")
-    colour = serializers.SerializerMethodField()
-
-    def get_colour(self, row) -> str:
-        return row.get("final_colour") or row.get("proposed_colour") or ""
+    colour = serializers.CharField()

@@ -174,9 +174,6 @@ def published_export(request, pk: int):
     cycle = get_object_or_404(selectors.published_cycle_list(), pk=pk)
     sector, street = _published_filters(request, cycle)
     rows = selectors.published_results(cycle=cycle, sector=sector, street=street)
-    colour_field = (
-        "final_colour" if cycle.state == Cycle.State.PUBLISHED else "proposed_colour"
-    )
     sector_labels = dict(Enterprise.Sector.choices)
     colour_labels = {"green": _("Green"), "yellow": _("Yellow"), "red": _("Red")}
 
@@ -194,7 +191,7 @@ def published_export(request, pk: int):
                     row["enterprise__address"],
                     sector_labels.get(row["enterprise__sector"], ""),
                     row["enterprise__street__name"],
-                    colour_labels.get(row[colour_field], ""),
+                    colour_labels.get(row["colour"], ""),
                 ]
             )
             if buffer.tell() > 16384:
