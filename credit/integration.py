@@ -7,29 +7,29 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from enforcement import services as enforcement_services
 from enforcement.models import Enterprise
 
 ACTION_TITLES = {
-    "published": "Credit code published",
-    "colour_changed": "Credit colour changed",
-    "self_assessed": "Credit self-assessment submitted",
-    "self_assessment_revised": "Credit self-assessment revised",
-    "adjusted": "Proposed credit colour adjusted",
-    "objection_filed": "Objection filed",
-    "objection_resolved": "Objection resolved",
-    "appeal_filed": "Credit appeal filed",
-    "appeal_decided": "Credit appeal decided",
-    "reply_submitted": "Statement submitted",
-    "reply_moderated": "Statement moderated",
-    "repair_requested": "Credit repair requested",
-    "repair_inspection_scheduled": "Repair inspection scheduled",
-    "repair_verified": "Repair inspection recorded",
-    "sticker_reissued": "Sticker re-issued",
-    "night_work_filed": "Night-work application",
-    "night_work_decided": "Night-work application decided",
+    "published": _("Credit code published"),
+    "colour_changed": _("Credit colour changed"),
+    "self_assessed": _("Credit self-assessment submitted"),
+    "self_assessment_revised": _("Credit self-assessment revised"),
+    "adjusted": _("Proposed credit colour adjusted"),
+    "objection_filed": _("Objection filed"),
+    "objection_resolved": _("Objection resolved"),
+    "appeal_filed": _("Credit appeal filed"),
+    "appeal_decided": _("Credit appeal decided"),
+    "reply_submitted": _("Statement submitted"),
+    "reply_moderated": _("Statement moderated"),
+    "repair_requested": _("Credit repair requested"),
+    "repair_inspection_scheduled": _("Repair inspection scheduled"),
+    "repair_verified": _("Repair inspection recorded"),
+    "sticker_reissued": _("Sticker re-issued"),
+    "night_work_filed": _("Night-work application"),
+    "night_work_decided": _("Night-work application decided"),
 }
 
 
@@ -39,7 +39,7 @@ def credit_timeline(*, enterprise: Enterprise, user) -> Iterator:
     events = CreditEvent.objects.for_user(user).filter(enterprise=enterprise)[:50]
     url = reverse("credit:enterprise-credit", args=[enterprise.pk])
     for event in events:
-        title = _(ACTION_TITLES.get(event.action, event.action))  # noqa: INT001
+        title = str(ACTION_TITLES.get(event.action, event.action))
         detail = " → ".join(s for s in (event.from_state, event.to_state) if s)
         if event.reason:
             detail = f"{detail} {event.reason}".strip()

@@ -4,8 +4,7 @@ for the shared personas' enterprises."""
 from __future__ import annotations
 
 import base64
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -14,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from credit import services
 from credit.models import Evaluation, Scheme
 
-T0 = datetime(2026, 10, 1, 2, 0, tzinfo=dt_timezone.utc)  # 10:00 in Shanghai
+T0 = datetime(2026, 10, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )

@@ -7,7 +7,7 @@ import pytest
 from core.errors import Conflict, InvalidInput, PermissionDenied
 from credit import services
 from credit.models import CreditCode, CreditEvent, Cycle, Evaluation, Sticker
-from tests.credit.conftest import T0, answers_for, publish
+from tests.credit.conftest import T0, answers_for
 
 pytestmark = pytest.mark.django_db
 

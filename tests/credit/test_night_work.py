@@ -1,6 +1,6 @@
 """Night-work applications follow the construction site's colour."""
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from datetime import timezone as dt_timezone
 
 import pytest
@@ -17,7 +17,7 @@ from enforcement.models import EnterpriseAccount
 from tests.conftest import make_uscc
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 11, 2, 6, 0, tzinfo=dt_timezone.utc)  # 14:00 in Shanghai
+NOW = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)  # 14:00 in Shanghai
 
 
 @pytest.fixture
