@@ -160,7 +160,7 @@ def evaluation_self_assess(
     """
     now = now_or(now)
     evaluation = (
-        Evaluation.objects.select_for_update()
+        Evaluation.objects.select_for_update(of=("self",))
         .select_related("cycle__scheme", "enterprise")
         .get(pk=evaluation.pk)
     )
@@ -328,7 +328,7 @@ def evaluation_adjust(
     require_bureau(user)
     now = now_or(now)
     evaluation = (
-        Evaluation.objects.select_for_update()
+        Evaluation.objects.select_for_update(of=("self",))
         .select_related("cycle")
         .get(pk=evaluation.pk)
     )

@@ -125,7 +125,7 @@ def appeal_decide(
     require_bureau(user)
     now = now_or(now)
     appeal = (
-        Appeal.objects.select_for_update()
+        Appeal.objects.select_for_update(of=("self",))
         .select_related("code__evaluation", "enterprise")
         .get(pk=appeal.pk)
     )
@@ -300,7 +300,7 @@ def repair_request(
 
 def _lock_repair(repair: RepairRequest, state: str) -> RepairRequest:
     repair = (
-        RepairRequest.objects.select_for_update()
+        RepairRequest.objects.select_for_update(of=("self",))
         .select_related("code", "enterprise")
         .get(pk=repair.pk)
     )
