@@ -3,6 +3,7 @@ public notice (objections) → published colours and stickers."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -274,6 +275,25 @@ def _compute(evaluations: list[Evaluation], *, cycle: Cycle, now: datetime) -> N
             evaluation.proposed_colour = result.colour
 
 
+def _save_grouped(evaluations: list[Evaluation], *, now: datetime) -> None:
+    """One UPDATE per distinct result: most enterprises share one (all who did not
+    self-assess and have the same records), and a CASE-per-row bulk_update of
+    thousands of rows is slow on PostgreSQL."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    values: dict[str, dict] = {}
+    for evaluation in evaluations:
+        row = {
+            name: getattr(evaluation, name)
+            for name in COMPUTED_FIELDS
+            if name != "updated_at"
+        }
+        key = json.dumps(row, sort_keys=True, default=str)
+        groups[key].append(evaluation.pk)
+        values[key] = row
+    for key, ids in groups.items():
+        Evaluation.objects.filter(pk__in=ids).update(updated_at=now, **values[key])
+
+
 COMPUTED_FIELDS = [
     "self_score",
     "veto_failed",
@@ -306,9 +326,7 @@ def cycle_close_self_assessment(
         if not chunk:
             break
         _compute(chunk, cycle=cycle, now=now)
-        for evaluation in chunk:
-            evaluation.updated_at = now
-        Evaluation.objects.bulk_update(chunk, COMPUTED_FIELDS, batch_size=1000)
+        _save_grouped(chunk, now=now)
         last_id = chunk[-1].pk
     _transition(cycle, to=Cycle.State.REVIEW, user=user, now=now)
     cycle.save()
