@@ -57,6 +57,16 @@ def dashboard_context(*, user) -> dict | None:
     return {"credit_counts": selectors.colour_counts(user=user)}
 
 
+def credit_colour_factor(*, as_of) -> dict[int, int]:
+    """Factor for inspection planning: 0 green, 1 yellow, 2 red (valid codes)."""
+    from credit.selectors import COLOUR_SCORE, colour_by_enterprise
+
+    return {
+        enterprise_id: COLOUR_SCORE[colour]
+        for enterprise_id, colour in colour_by_enterprise(as_of=as_of).items()
+    }
+
+
 def register() -> None:
     enforcement_services.register_timeline_source("credit", credit_timeline)
     enforcement_services.register_dashboard_panel(
@@ -67,3 +77,17 @@ def register() -> None:
             order=50,
         )
     )
+    # Planning reads the credit colour as a factor; enforcement never imports
+    # credit. Only where the registry exists (enforcement's health-code work).
+    if hasattr(enforcement_services, "register_factor") and hasattr(
+        enforcement_services, "Factor"
+    ):
+        enforcement_services.register_factor(
+            enforcement_services.Factor(
+                name="credit.colour",
+                label=_("Credit code (0 green, 1 yellow, 2 red)"),
+                unit=_("level"),
+                provider=credit_colour_factor,
+                order=80,
+            )
+        )

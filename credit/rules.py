@@ -39,13 +39,27 @@ DEFAULT_FACTORS = [
         "max_points": 30,
         "yellow_at": 1,
         "red_at": 4,
+        "window_days": 92,
     },
     {
-        "name": "enforcement.penalties",
+        "name": "enforcement.penalty_count",
         "points_each": 15,
         "max_points": 45,
         "yellow_at": 1,
         "red_at": 3,
+        "window_days": 365,
+    },
+    {
+        "name": "enforcement.open_major_violations",
+        "points_each": 40,
+        "max_points": 40,
+        "red_at": 1,
+    },
+    {
+        "name": "enforcement.overdue_rectifications",
+        "points_each": 10,
+        "max_points": 30,
+        "yellow_at": 1,
     },
     {
         "name": "monitoring.exceedance_days_90d",
@@ -109,7 +123,13 @@ def validate_rule(rule) -> dict[str, list[str]]:
         if factor["name"] in names:
             problem(key, _("The factor appears twice."))
         names.add(factor["name"])
-        for number in ("points_each", "max_points", "yellow_at", "red_at"):
+        for number in (
+            "points_each",
+            "max_points",
+            "yellow_at",
+            "red_at",
+            "window_days",
+        ):
             value = factor.get(number)
             if value is not None and (not isinstance(value, int | float) or value < 0):
                 problem(key, _("%(field)s must be a number ≥ 0.") % {"field": number})

@@ -250,6 +250,7 @@ def _compute(evaluations: list[Evaluation], *, cycle: Cycle, now: datetime) -> N
         names=names,
         enterprise_ids=[evaluation.enterprise_id for evaluation in evaluations],
         as_of=now,
+        rule=rule,
     )
     for evaluation in evaluations:
         answers = by_evaluation.get(evaluation.pk, [])
