@@ -160,9 +160,9 @@ def bench_pdf(token: str) -> float:
     return time.perf_counter() - started
 
 
-async def _client(paths, deadline, latencies, errors):
+async def _client(paths, deadline, latencies, errors, offset):
     reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
-    i = 0
+    i = offset
     while time.perf_counter() < deadline:
         path = paths[i % len(paths)]
         i += 1
@@ -191,7 +191,10 @@ async def _load(paths, seconds):
     deadline = time.perf_counter() + seconds
     started = time.perf_counter()
     await asyncio.gather(
-        *(_client(paths, deadline, latencies, errors) for _ in range(CLIENTS))
+        *(
+            _client(paths, deadline, latencies, errors, offset)
+            for offset in range(CLIENTS)
+        )
     )
     elapsed = time.perf_counter() - started
     latencies.sort()
@@ -231,7 +234,8 @@ def bench_http(tokens: list[str]) -> tuple[dict, dict]:
     try:
         time.sleep(3)
         public = [f"/c/{token}/" for token in tokens]
-        asyncio.run(_load(public, 2))  # warm the page cache and connections
+        for start in range(0, len(public), CLIENTS):  # every page cached once
+            asyncio.run(_load(public[start : start + CLIENTS], 0.05))
         asyncio.run(_load(["/bare/"], 1))
         bare = asyncio.run(_load(["/bare/"], SECONDS))
         page = asyncio.run(_load(public, SECONDS))

@@ -34,10 +34,21 @@ ACTION_TITLES = {
 
 
 def credit_timeline(*, enterprise: Enterprise, user) -> Iterator:
-    from credit.models import CreditEvent
+    from credit.models import CreditCode, CreditEvent
 
-    events = CreditEvent.objects.for_user(user).filter(enterprise=enterprise)[:50]
     url = reverse("credit:enterprise-credit", args=[enterprise.pk])
+    codes = CreditCode.objects.for_user(user).filter(
+        enterprise=enterprise, source=CreditCode.Source.CYCLE
+    )[:20]
+    for code in codes:  # published by a cycle; other changes are events below
+        yield enforcement_services.TimelineEvent(
+            at=code.valid_from,
+            source="credit",
+            title=str(ACTION_TITLES["published"]),
+            detail=f"{code.get_colour_display()} {code.reason}",
+            url=url,
+        )
+    events = CreditEvent.objects.for_user(user).filter(enterprise=enterprise)[:50]
     for event in events:
         title = str(ACTION_TITLES.get(event.action, event.action))
         detail = " → ".join(s for s in (event.from_state, event.to_state) if s)

@@ -18,7 +18,6 @@ from credit.models import (
     COLOUR_VALUES,
     Answer,
     CreditCode,
-    CreditEvent,
     Cycle,
     Evaluation,
     Objection,
@@ -482,7 +481,9 @@ def objection_resolve(
 def cycle_publish(*, cycle: Cycle, user, now: datetime | None = None) -> Cycle:
     """After the notice window, publish the final colours: every enterprise in the
     cycle gets a new current code and a new sticker (the old ones are superseded).
-    Set-based: a fixed number of statements per 5,000 enterprises."""
+    The code rows are the record of this change (colour, reason, who, when), so
+    no extra record line is written per enterprise. Set-based: a fixed number of
+    statements per 5,000 enterprises."""
     require_bureau(user)
     now = now_or(now)
     cycle = _lock_cycle(cycle)
@@ -547,20 +548,6 @@ def cycle_publish(*, cycle: Cycle, user, now: datetime | None = None) -> Cycle:
                 token=new_sticker_token(),
                 issued_at=now,
                 issued_by=user,
-            )
-            for code in codes
-        )
-        CreditEvent.objects.bulk_create(
-            CreditEvent(
-                enterprise_id=code.enterprise_id,
-                cycle_id=cycle.pk,
-                subject="code",
-                subject_id=code.pk,
-                action="published",
-                to_state=code.colour,
-                reason=reason,
-                actor=user,
-                at=now,
             )
             for code in codes
         )
