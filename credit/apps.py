@@ -10,6 +10,12 @@ class CreditConfig(AppConfig):
         from core.demo import register_demo_step
         from credit import integration
         from credit.demo import build_credit
+        from credit.models import Cycle
 
-        register_demo_step(60, "credit: cycles, codes, stickers", build_credit)
+        register_demo_step(
+            60,
+            "credit: cycles, codes, stickers",
+            build_credit,
+            present=Cycle.objects.exists,
+        )
         integration.register()

@@ -13,16 +13,16 @@ import base64
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from core.demo import DemoContext
+from core.demo import DEMO_PASSWORD, DemoContext, demo_user
 from credit import services
-from credit.models import Evaluation, Scheme
+from credit.models import Evaluation, Scheme, SchemeItem
+from credit.rules import DEFAULT_RULE
+from credit.starter import load_starter_schemes
 from enforcement.models import Enterprise, EnterpriseAccount
 
-DEMO_PASSWORD = "demo-pass-2026"
 # A 1×1 PNG: evidence photos of the demo self-assessments.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
@@ -41,12 +41,6 @@ def _answers(items, *, failing=()):
         )
         answers[item.code] = {"value": value, "note": "", "evidence": evidence}
     return answers
-
-
-def _user(username: str, full_name: str):
-    return get_user_model().objects.create(
-        username=username, first_name=full_name, password=make_password(DEMO_PASSWORD)
-    )
 
 
 def _run_cycle(*, scheme, district, streets, leader, name, start, assess, rng):
@@ -96,6 +90,8 @@ def build_credit(context: DemoContext) -> None:
         return
     district, street = context.made["district"], context.made["streets"][0]
     now = timezone.now()
+    if not Scheme.objects.exists():  # e.g. after a flush: the migration's data
+        load_starter_schemes(Scheme, SchemeItem, DEFAULT_RULE)
     catering = Scheme.objects.get(sector="catering", is_active=True)
     site_scheme = Scheme.objects.get(sector="construction_site", is_active=True)
 
@@ -172,7 +168,7 @@ def build_credit(context: DemoContext) -> None:
         rng=rng,
     )
     if green_site is not None:
-        site_user = _user("site", f"{green_site.name}项目经理")
+        site_user = demo_user("site", f"{green_site.name}项目经理")
         EnterpriseAccount.objects.create(user=site_user, enterprise=green_site)
         context.credentials.append(
             (f"enterprise user ({green_site.name})", "site", DEMO_PASSWORD)
