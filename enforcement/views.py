@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +16,12 @@ from enforcement import io, selectors, services
 from enforcement.filters import EnterpriseFilter
 from enforcement.forms import EnterpriseImportForm
 from enforcement.models import Enterprise
-from grid.selectors import street_list, street_list_without_bureau_officer, user_scope
+from grid.selectors import (
+    street_list,
+    street_list_without_bureau_officer,
+    street_stats,
+    user_scope,
+)
 
 
 @login_required
@@ -25,20 +32,42 @@ def dashboard(request):
         return redirect(account.enterprise.get_absolute_url())
     counts = selectors.enterprise_counts(user=request.user)
     sector_labels = dict(Enterprise.Sector.choices)
-    status_labels = dict(Enterprise.Status.choices)
+    status_counts = {row["status"]: row["n"] for row in counts["by_status"]}
+    by_sector = [
+        (row["sector"], sector_labels.get(row["sector"], row["sector"]), row["n"])
+        for row in counts["by_sector"]
+    ]
+    streets_without_officer = (
+        list(street_list_without_bureau_officer(user=request.user))
+        if scope.is_bureau
+        else []
+    )
+    streets = list(street_stats(user=request.user))
+    by_street_desc = sorted(counts["by_street"], key=lambda row: -row["n"])
     context = {
         "counts": counts,
-        "by_sector": [
-            (sector_labels.get(r["sector"], r["sector"]), r["n"])
-            for r in counts["by_sector"]
-        ],
+        "by_sector": by_sector,
+        # every status, in the model's order, so the cards never move around
         "by_status": [
-            (status_labels.get(r["status"], r["status"]), r["n"])
-            for r in counts["by_status"]
+            (key, label, status_counts.get(key, 0))
+            for key, label in Enterprise.Status.choices
         ],
-        "streets_without_officer": street_list_without_bureau_officer(user=request.user)
-        if scope.is_bureau
-        else [],
+        "chart_data": {
+            "sector": {
+                "keys": [key for key, _label, _n in by_sector],
+                "labels": [label for _key, label, _n in by_sector],
+                "values": [n for _key, _label, n in by_sector],
+            },
+            "street": {
+                "ids": [row["street_id"] for row in by_street_desc],
+                "labels": [row["street__name"] for row in by_street_desc],
+                "values": [row["n"] for row in by_street_desc],
+            },
+        },
+        "streets_without_officer": streets_without_officer,
+        "street_count": len(streets),
+        "cell_count": sum(street.cell_count for street in streets),
+        "districts": sorted({street.district.name for street in streets}),
         "scope": scope,
         "panels": selectors.dashboard_panel_list(user=request.user),
     }
@@ -55,13 +84,21 @@ def enterprise_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     template = "enforcement/enterprise_list.html"
-    if request.htmx:
+    # htmx swaps in the rows only; restoring history needs the whole page
+    if request.htmx and not request.htmx.history_restore_request:
         template = "enforcement/_enterprise_rows.html"
-    return render(
+    response = render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_import": user_scope(user=request.user).is_bureau,
+        },
     )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @login_required
@@ -71,7 +108,11 @@ def enterprise_detail(request, pk: int):
     return render(
         request,
         "enforcement/enterprise_detail.html",
-        {"enterprise": enterprise, "timeline": timeline},
+        {
+            "enterprise": enterprise,
+            "timeline": timeline,
+            "today": timezone.localdate(),
+        },
     )
 
 
@@ -122,14 +163,42 @@ def enterprise_export(request):
 
 @login_required
 def map_page(request):
+    labels = {
+        "sectors": dict(Enterprise.Sector.choices),
+        "statuses": dict(Enterprise.Status.choices),
+        "loading": _("Loading enterprises…"),
+        "points": _("%(count)s enterprises in view"),
+        "clusters": _("%(count)s enterprises in view, grouped; zoom in to see each"),
+        "error": _("Enterprises could not be loaded. Try again later."),
+        "cellsError": _("Grid cells could not be loaded."),
+    }
     return render(
-        request, "enforcement/map.html", {"streets": street_list(user=request.user)}
+        request,
+        "enforcement/map.html",
+        {
+            "streets": street_list(user=request.user),
+            "sectors": Enterprise.Sector.choices,
+            "map_labels": labels,
+        },
     )
 
 
 @login_required
 def mobile_home(request):
     """The street officer's phone layout: a shell that talks to the REST API."""
+    labels = {
+        "sectors": dict(Enterprise.Sector.choices),
+        "statuses": dict(Enterprise.Status.choices),
+        "loading": _("Loading…"),
+        "count": _("%(count)s enterprises"),
+        "shown": _("showing %(shown)s"),
+        "empty": _("No enterprises match."),
+        "error": _("Could not load the list. Check the connection and try again."),
+        "more": _("More"),
+        "retry": _("Try again"),
+    }
     return render(
-        request, "mobile/home.html", {"streets": street_list(user=request.user)}
+        request,
+        "mobile/home.html",
+        {"streets": street_list(user=request.user), "mobile_labels": labels},
     )
