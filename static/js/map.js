@@ -261,9 +261,11 @@
     window.history.replaceState(null, "", url);
     loadCells(true).then(loadEnterprises);
   });
-  map.on("moveend", loadEnterprises);
-  loadCells(!hasFocus);
-  loadEnterprises();
+  // Cells first: fitting the view to them decides which enterprises to ask for.
+  loadCells(!hasFocus).then(function () {
+    map.on("moveend", loadEnterprises);
+    loadEnterprises();
+  });
   if (hasFocus) {
     L.circle(startCenter, { radius: 40, color: "#a61b1b", weight: 2, fill: false }).addTo(map);
   }
