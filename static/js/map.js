@@ -231,6 +231,12 @@
           setStatus(format(labels.points, { count: count }));
         } else {
           data.features.forEach(function (c) {
+            if (c.count === 1) {  // a lone enterprise in its square: a plain dot
+              L.circleMarker(toDisplay(c.lat, c.lon), {
+                radius: 5, weight: 1.5, color: "#fff", fillColor: primary, fillOpacity: 0.9, interactive: false,
+              }).addTo(clusters);
+              return;
+            }
             var size = 26 + Math.min(28, Math.round(Math.log(c.count) * 3));
             L.marker(toDisplay(c.lat, c.lon), {
               icon: L.divIcon({ className: "server-cluster", html: "<span>" + Number(c.count).toLocaleString() + "</span>", iconSize: [size, size] }),
@@ -242,6 +248,7 @@
           setStatus(format(labels.clusters, { count: count }));
         }
         district.dataset.kind = data.type;
+        district.dataset.zoom = String(map.getZoom());
         district.dataset.enterprises = String(data.count);
         district.dataset.state = "ready";
       })

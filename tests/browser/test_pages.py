@@ -270,6 +270,29 @@ def test_map_draws_grid_cells_and_enterprises_when_tiles_cannot_be_fetched(
     assert tab.errors == []
 
 
+def test_map_shows_server_side_clusters_beyond_the_feature_limit(
+    demo, visit, monkeypatch, screenshot_dir
+):
+    monkeypatch.setattr("enforcement.selectors.MAP_FEATURE_LIMIT", 50)
+    tab = visit()
+    tab.log_in("officer")
+    page = tab.page
+    tab.go(reverse("map"))
+    page.wait_for_selector("#district-map[data-kind=clusters][data-state=ready]")
+    clusters = page.locator("#district-map .server-cluster")
+    assert clusters.count() > 1
+    in_clusters = sum(int(n.replace(",", "")) for n in clusters.all_inner_texts())
+    assert 1 < in_clusters <= Enterprise.objects.count()  # lone ones are plain dots
+    assert "放大" in page.locator("#map-status").inner_text()
+    page.screenshot(path=screenshot_dir / "map-clusters-1366.png")
+    zoom_before = page.evaluate("document.querySelector('#district-map').dataset.zoom")
+    clusters.first.click()
+    page.wait_for_function(
+        f"document.querySelector('#district-map').dataset.zoom !== '{zoom_before}'"
+    )
+    assert tab.errors == []
+
+
 def test_map_on_gcj02_tiles_shifts_for_display_and_still_finds_every_enterprise(
     demo, visit, settings
 ):
