@@ -180,7 +180,9 @@
       cellsLayer.clearLayers();
       cellsLayer.addData(data);
       district.dataset.cells = String(data.features.length);
-      if (fit && data.features.length) { map.fitBounds(cellsLayer.getBounds(), { padding: [12, 12] }); }
+      // without animation the view is final when this returns, so the next
+      // request for enterprises asks for the right box
+      if (fit && data.features.length) { map.fitBounds(cellsLayer.getBounds(), { padding: [12, 12], animate: false }); }
     }).catch(function () {
       setStatus(labels.cellsError, true);
     });
@@ -266,7 +268,7 @@
     url.searchParams.delete("lon");
     url.searchParams.delete("zoom");
     window.history.replaceState(null, "", url);
-    loadCells(true).then(loadEnterprises);
+    loadCells(true).then(loadEnterprises);  // moveend may have asked already; the newer request wins
   });
   // Cells first: fitting the view to them decides which enterprises to ask for.
   loadCells(!hasFocus).then(function () {
