@@ -75,6 +75,8 @@
       if (!anyLoaded) { showNoTiles(); }
     });
     tiles.addTo(map);
+    // a firewall that drops packets answers with nothing at all: do not wait for ever
+    window.setTimeout(function () { if (!anyLoaded) { showNoTiles(); } }, 8000);
     return map;
   }
 
@@ -134,7 +136,7 @@
     },
   }).addTo(map);
   var markers = L.markerClusterGroup
-    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false })
+    ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, disableClusteringAtZoom: 17 })
     : L.layerGroup();
   var clusters = L.layerGroup();
   map.addLayer(markers);
