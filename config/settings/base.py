@@ -186,6 +186,10 @@ SPECTACULAR_SETTINGS = {
         "CreditSchemeSectorEnum": "credit.models.Scheme.Sector",
         "SectorEnum": "enforcement.models.Enterprise.Sector",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_error_responses",  # one Error shape, every real status
+    ],
 }
 
 # Map tiles are a setting: intranets point this at their own tile server.
