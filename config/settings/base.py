@@ -127,6 +127,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "core.views.lockout_response"
 OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Enforcement platform")
+# Who may turn on two-factor login besides administrators: bureau staff.
+TWO_FACTOR_PERMISSION = "grid.permissions.IsBureauStaff"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
