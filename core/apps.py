@@ -1,6 +1,7 @@
 from importlib import import_module
 
 from django.apps import AppConfig, apps
+from django.contrib.admin.apps import SimpleAdminConfig
 from django.utils.module_loading import module_has_submodule
 from django.utils.translation import gettext_lazy as _
 
@@ -19,3 +20,9 @@ class CoreConfig(AppConfig):
                 continue
             if module_has_submodule(config.module, "admin"):
                 import_module(f"{config.name}.admin")
+
+
+class AdminConfig(SimpleAdminConfig):
+    """The Django admin with two-factor verification for users who enabled it."""
+
+    default_site = "core.twofactor.OTPAdminSite"

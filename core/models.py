@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pgtrigger
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -265,3 +266,68 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.target}"
+
+
+class IdempotentRequest(models.Model):
+    """Idempotent request (幂等请求): the first answer to a request sent with an
+    ``Idempotency-Key``, replayed when a phone or an ingestion client retries.
+
+    A row is claimed (``in_flight``) before the request runs and completed with the
+    answer in the same transaction as the request's own writes, so a retry gets
+    either the stored answer, a 409 while the first is still running, or - after a
+    failure that wrote nothing - a fresh run."""
+
+    class State(models.TextChoices):
+        IN_FLIGHT = "in_flight", _("In flight")
+        DONE = "done", _("Done")
+
+    owner = models.CharField(
+        _("owner"), max_length=150, help_text=_("user:<id>, or anonymous")
+    )
+    key = models.CharField(_("idempotency key"), max_length=100)
+    fingerprint = models.CharField(_("request fingerprint (SHA-256)"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.IN_FLIGHT
+    )
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True)
+    body = models.JSONField(_("response body"), null=True, encoder=DjangoJSONEncoder)
+    headers = models.JSONField(_("response headers"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "key"], name="core_idempotentrequest_one_per_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["in_flight", "done"]),
+                name="core_idempotentrequest_state_valid",
+            ),
+        ]
+        indexes = [
+            # the daily purge of expired keys
+            models.Index(fields=["created_at"], name="core_idem_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"
+
+
+class PeriodicWatermark(models.Model):
+    """Periodic-job watermark (定时任务水位): how far a periodic job has processed.
+    After downtime the next run covers everything since, once."""
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    processed_until = models.DateTimeField(_("processed until"))
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("periodic job watermark")
+        verbose_name_plural = _("periodic job watermarks")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.processed_until:%Y-%m-%d %H:%M}"

@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -6,7 +7,9 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from core.concurrency import ETAG, IF_MATCH, lock_if_match, with_etag
 from core.errors import InvalidInput
+from core.idempotency import IDEMPOTENCY_KEY, idempotent
 from enforcement import io, selectors, services
 from enforcement.api import serializers
 from enforcement.filters import EnterpriseFilter
@@ -34,7 +37,9 @@ class EnterpriseViewSet(
     @extend_schema(
         request=serializers.EnterpriseCreateSerializer,
         responses={201: serializers.EnterpriseSerializer},
+        parameters=[IDEMPOTENCY_KEY],
     )
+    @idempotent
     def create(self, request):
         data = serializers.EnterpriseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -43,18 +48,25 @@ class EnterpriseViewSet(
             self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request, pk=None):
+        enterprise = self.get_object()
+        return with_etag(Response(self.get_serializer(enterprise).data), enterprise)
+
     @extend_schema(
         request=serializers.EnterpriseUpdateSerializer,
         responses=serializers.EnterpriseSerializer,
+        parameters=[IF_MATCH, ETAG],
     )
     def partial_update(self, request, pk=None):
         enterprise = self.get_object()
         data = serializers.EnterpriseUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        enterprise = services.enterprise_update(
-            enterprise=enterprise, **data.validated_data
-        )
-        return Response(self.get_serializer(enterprise).data)
+        with transaction.atomic():  # If-Match is checked on the locked row
+            enterprise = services.enterprise_update(
+                enterprise=lock_if_match(request, enterprise), **data.validated_data
+            )
+        return with_etag(Response(self.get_serializer(enterprise).data), enterprise)
 
     @extend_schema(
         request=serializers.EnterpriseLocationSerializer,

@@ -1,0 +1,183 @@
+"""Objects of every scoped model on every side of the personas' world.
+
+The world (tests/conftest.py) has two streets of one district, A and B, each with a
+grid cell, a street office and an enterprise (X in A, Y in B). This module adds a
+third, *foreign* district with its own street, cell, office and enterprise, out of
+every persona's scope, and then makes one object of every other scoped model
+(every model whose manager is a ``core.models.ScopedQuerySet``) on each side:
+
+- its foreign keys to world models point at that side's district, street, cell,
+  office or enterprise;
+- its foreign keys to other models point at that model's object of the same side,
+  made first (recursively);
+- everything else is filled by model_bakery (random valid values, choices from the
+  field's choices).
+
+So a ticket made on side A belongs to enterprise X in street A; on the foreign side
+to an enterprise nobody but a superuser sees. Which persona may see which object is
+never assumed here: the harness asks ``Model.objects.for_user(persona)``.
+
+A model that model_bakery cannot make (a constraint it cannot satisfy) gets a recipe:
+``RECIPES["app_label.ModelName"] = lambda side, world: <object>``; the harness fails
+with that hint rather than silently testing nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import models, transaction
+from model_bakery import baker
+
+from core.models import ScopedQuerySet
+from enforcement.models import Enterprise, EnterpriseAccount
+from grid.models import Agency, District, GridCell, Membership, Street
+from tests.conftest import make_uscc, rectangle
+
+PROJECT_APPS = ("core", "grid", "enforcement", "credit", "monitoring", "hazwaste")
+SIDES = ("A", "B", "F")  # street A, street B, foreign district
+WORLD_MODELS = (District, Street, GridCell, Agency, Membership, Enterprise)
+
+RECIPES: dict[str, Callable] = {}
+
+
+def is_scoped(model) -> bool:
+    return isinstance(model._default_manager.all(), ScopedQuerySet)
+
+
+def scoped_models() -> list[type[models.Model]]:
+    return [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PROJECT_APPS
+        and not model._meta.proxy
+        and is_scoped(model)
+    ]
+
+
+@dataclass
+class Population:
+    """What was made, by model and side, and what could not be made (with why)."""
+
+    by_side: dict[str, dict[type, models.Model]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+
+    def objects_of(self, model) -> list[models.Model]:
+        return [made[model] for made in self.by_side.values() if model in made]
+
+
+def _foreign_world(world) -> dict[type, models.Model]:
+    district = District.objects.create(code="990000", name="外区")
+    street = Street.objects.create(district=district, code="F", name="外街道")
+    cell = GridCell.objects.create(
+        street=street,
+        code="F-001",
+        name="外一",
+        geometry=rectangle(120.00, 30.00, 120.02, 30.02),
+        min_lon=120.00,
+        min_lat=30.00,
+        max_lon=120.02,
+        max_lat=30.02,
+    )
+    office = Agency.objects.create(
+        kind=Agency.Kind.STREET_OFFICE,
+        name="外街道执法队",
+        district=district,
+        street=street,
+    )
+    enterprise = Enterprise.objects.create(
+        uscc=make_uscc(990001),
+        name="外区企业",
+        sector="industrial",
+        lon=120.01,
+        lat=30.01,
+        street=street,
+        grid_cell=cell,
+    )
+    return {
+        District: district,
+        Street: street,
+        GridCell: cell,
+        Agency: office,
+        Enterprise: enterprise,
+    }
+
+
+def _side_world(world, side: str) -> dict[type, models.Model]:
+    if side == "A":
+        return {
+            District: world.district,
+            Street: world.street_a,
+            GridCell: world.cell_a,
+            Agency: world.office_a,
+            Enterprise: world.enterprise_x,
+        }
+    return {
+        District: world.district,
+        Street: world.street_b,
+        GridCell: world.cell_b,
+        Agency: world.office_b,
+        Enterprise: world.enterprise_y,
+    }
+
+
+def _make(model, side: str, made: dict, world, population, making: set):
+    if model in made:
+        return made[model]
+    label = model._meta.label
+    if label in population.failures or model in making:
+        return None
+    making.add(model)
+    try:
+        if label in RECIPES:
+            obj = RECIPES[label](side, world)
+        else:
+            values = {}
+            for f in model._meta.concrete_fields:
+                if not f.is_relation or f.related_model is None:
+                    continue
+                target = f.related_model
+                if target in made or (
+                    target._meta.app_label in PROJECT_APPS
+                    and not f.null
+                    and target is not model
+                ):
+                    related = _make(target, side, made, world, population, making)
+                    if related is not None:
+                        values[f.name] = related
+            with transaction.atomic():
+                obj = baker.make(model, **values)
+        made[model] = obj
+        return obj
+    except Exception as error:  # noqa: BLE001 - reported with a hint to add a recipe
+        population.failures[label] = f"{type(error).__name__}: {error}"
+        return None
+    finally:
+        making.discard(model)
+
+
+def populate(world) -> Population:
+    """One object of every scoped model on sides A, B and the foreign side F."""
+    population = Population()
+    foreign = _foreign_world(world)
+    for side in SIDES:
+        made = dict(foreign) if side == "F" else _side_world(world, side)
+        if side == "F":
+            account_user = baker.make("auth.User")
+            EnterpriseAccount.objects.create(
+                user=account_user, enterprise=foreign[Enterprise]
+            )
+        for model in scoped_models():
+            if model in WORLD_MODELS or model is EnterpriseAccount:
+                continue
+            _make(model, side, made, world, population, set())
+        population.by_side[side] = made
+    return population
+
+
+# Schemes ship as data (sector + version are unique): each side gets its own version.
+RECIPES["credit.Scheme"] = lambda side, world: baker.make(
+    "credit.Scheme", sector="catering", version=100 + SIDES.index(side)
+)

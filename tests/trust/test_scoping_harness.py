@@ -1,0 +1,725 @@
+"""Every route is scoped: one generic harness over the whole URL resolver.
+
+Routes come from ``tests.trust.routes`` (the resolver, DRF routers included), so a
+new route is covered by this file without new test code. Data comes from
+``tests.trust.factories``: the personas' world plus one object of every scoped
+model in street A, street B and a foreign district. What a persona may see is
+always ``Model.objects.for_user(persona)``; the harness never assumes it.
+
+For every API route:
+- the view declares a permission (not none, not only AllowAny) and its queryset is
+  a ``core.models.ScopedQuerySet`` - or the route is in ``ALLOWED`` with a reason;
+- anonymous calls are refused (401/403);
+- a detail route answers an out-of-scope object exactly as it answers an id that
+  does not exist (404, or a 403 that it gives for every id), for every method,
+  and a write to it changes nothing; an in-scope object is readable;
+- a list holds nothing outside the persona's scope, unfiltered, under every value
+  of every filter the view declares (including ids and choices from outside the
+  scope) and under every ordering it declares;
+- other GET actions (exports, maps) show no unique value (a USCC, a reference, a
+  code) of an out-of-scope object;
+- a write naming an out-of-scope object in any relation field of the request
+  serializer is refused (4xx naming the field, or 403/404) and writes nothing.
+
+For every HTML page: anonymous visitors are sent to log in (or refused) unless the
+page is public (``ALLOWED``); pages with an object in the path treat out-of-scope
+objects like missing ones (GET and POST); pages without one show no unique value of
+an object outside the persona's scope.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models, transaction
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import fields as drf_fields
+from rest_framework import relations, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import APIRootView
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
+
+from core.models import ScopedQuerySet
+
+from .conftest import PERSONAS
+from .factories import PROJECT_APPS, populate, scoped_models
+from .routes import Route, api_routes, page_routes
+
+# Routes that may be reached without a scoped queryset or without a permission,
+# each with the reason. Keyed by route name ("namespace:name").
+ALLOWED = {
+    # Authentication: public by nature; lockout is tested in tests/core/test_security.py
+    "login": "the login page",
+    "logout": "ends the caller's own session",
+    "login-otp": "second login step: asks the code of the user who just logged in",
+    "token-login": "token login for phones",
+    "token-logout": "revokes the caller's own token",
+    "token-logout-all": "revokes the caller's own tokens",
+    "otp-setup": "the caller's own two-factor device",
+    # Public infrastructure pages that show no records
+    "healthz": "load-balancer liveness: answers {'status': 'ok'}",
+    "set_language": "language switch (cookie only)",
+    "schema": "the OpenAPI document: describes the API, holds no records",
+    "api-docs": "Swagger UI shell that loads the schema",
+}
+# View classes that list links and no records.
+ALLOWED_VIEW_CLASSES = {APIRootView: "router index: links, no records"}
+
+MISSING_PK = 987654321
+MISSING_TEXT = "no-such-object-zz"
+MIN_MARKER = 8
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+class _Rollback(Exception):
+    pass
+
+
+def counts() -> dict[str, int]:
+    """Rows per project model (history tables included): a write shows up here."""
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in PROJECT_APPS + ("pghistory", "auth") and m._meta.managed
+    }
+
+
+def attempt(send):
+    """Send a request inside a savepoint that is rolled back; return the response,
+    the rows that changed and the response body."""
+    outcome = {}
+    try:
+        with transaction.atomic():
+            before = counts()
+            response = send()
+            after = counts()
+            outcome["response"] = response
+            outcome["changed"] = {
+                k: (before[k], after.get(k))
+                for k in before
+                if before[k] != after.get(k)
+            }
+            raise _Rollback
+    except _Rollback:
+        pass
+    return outcome["response"], outcome["changed"]
+
+
+def body_text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode(errors="replace")
+    return response.content.decode(errors="replace")
+
+
+def markers(obj) -> set[str]:
+    """Unique values that identify an object wherever they are shown."""
+    found = set()
+    for f in obj._meta.concrete_fields:
+        if not (f.unique and not f.primary_key):
+            continue
+        if isinstance(f, models.CharField | models.SlugField | models.UUIDField):
+            value = str(getattr(obj, f.attname) or "")
+            if len(value) >= MIN_MARKER:
+                found.add(value)
+    return found
+
+
+@dataclass
+class Scene:
+    personas: dict
+    population: object
+
+    def in_scope(self, model, user) -> models.QuerySet:
+        return model._default_manager.all().for_user(user)
+
+    def out_of_scope(self, model, user) -> list[models.Model]:
+        visible = set(self.in_scope(model, user).values_list("pk", flat=True))
+        return [o for o in model._default_manager.all() if o.pk not in visible]
+
+    def leaked(self, text: str, user, model_list=None) -> list[str]:
+        found = []
+        for model in model_list or scoped_models():
+            for obj in self.out_of_scope(model, user):
+                found.extend(
+                    f"{model._meta.label}#{obj.pk}:{m}"
+                    for m in markers(obj)
+                    if m in text
+                )
+        return found
+
+    def api(self, name) -> APIClient:
+        client = APIClient()
+        if self.personas[name] is not None:
+            client.force_authenticate(self.personas[name])
+        return client
+
+    def page(self, name) -> Client:
+        client = Client()
+        if self.personas[name] is not None:
+            client.force_login(self.personas[name])
+        return client
+
+
+@pytest.fixture
+def scene(personas, world) -> Scene:
+    population = populate(world)
+    return Scene(personas=personas, population=population)
+
+
+# --------------------------------------------------------------------- API routes
+
+
+@dataclass
+class ApiView:
+    view: object
+    model: type | None
+    permissions: list
+    lookup: str | None
+    error: str = ""
+    generator: object = None  # holds the view's schema (a weak reference) alive
+
+
+def api_view(route: Route, method: str, user) -> ApiView:
+    generator = SchemaGenerator()
+    view = generator.create_view(route.callback, method.upper())
+    request = APIRequestFactory().generic(method.upper(), route.path)
+    force_authenticate(request, user=user)
+    view.request = view.initialize_request(request)
+    view.request.user = user or AnonymousUser()
+    if view.schema is not None:
+        view.schema.method = method.upper()
+        view.schema.path = route.path
+        view.schema.path_regex = route.path
+    permissions = list(view.get_permissions())
+    model, error = None, ""
+    if hasattr(view, "get_queryset"):
+        try:
+            model = view.get_queryset().model
+        except Exception as exc:  # noqa: BLE001 - a view without a queryset
+            error = f"{type(exc).__name__}: {exc}"
+    lookup = None
+    if route.params:
+        lookup = getattr(view, "lookup_url_kwarg", None) or getattr(
+            view, "lookup_field", None
+        )
+    return ApiView(view, model, permissions, lookup, error, generator)
+
+
+def request_serializer(info: ApiView):
+    if info.view.schema is None:
+        return None
+    try:
+        found = info.view.schema.get_request_serializer()
+    except Exception:  # noqa: BLE001 - no serializer: nothing to probe
+        return None
+    if isinstance(found, dict):
+        found = next(iter(found.values()), None)
+    if isinstance(found, type) and issubclass(found, serializers.BaseSerializer):
+        found = found(context={"request": info.view.request, "view": info.view})
+    return found if isinstance(found, serializers.Serializer) else None
+
+
+def relation_model(field):
+    if isinstance(field, relations.ManyRelatedField):
+        field = field.child_relation
+    if isinstance(field, relations.RelatedField) and field.queryset is not None:
+        return field.queryset.model
+    return None
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def sample_value(name: str, field, scene: Scene, user):
+    """A plausible value for a request field, in the user's scope."""
+    model = relation_model(field)
+    if model is not None:
+        pool = (
+            scene.in_scope(model, user)
+            if isinstance(model._default_manager.all(), ScopedQuerySet)
+            else model._default_manager.all()
+        )
+        obj = pool.order_by("pk").first()
+        if obj is None:
+            return None
+        value = obj.pk
+        if isinstance(field, relations.ManyRelatedField):
+            return [value]
+        if isinstance(field, relations.SlugRelatedField):
+            return getattr(obj, field.slug_field)
+        return value
+    if isinstance(field, drf_fields.ChoiceField):
+        return next(iter(field.choices), None)
+    if isinstance(field, drf_fields.BooleanField):
+        return False
+    if isinstance(field, drf_fields.FileField):
+        return SimpleUploadedFile("evidence.png", _png(), "image/png")
+    if isinstance(field, drf_fields.FloatField | drf_fields.DecimalField):
+        if name in ("lon", "lng", "longitude"):
+            return 121.41
+        if name in ("lat", "latitude"):
+            return 31.21
+        low, high = field.min_value, field.max_value
+        if low is not None and high is not None:
+            return float(low + high) / 2
+        return float(low) if low is not None else 1.0
+    if isinstance(field, drf_fields.IntegerField):
+        return max(1, field.min_value or 1)
+    if isinstance(field, drf_fields.DateTimeField):
+        return datetime.now().astimezone().isoformat()
+    if isinstance(field, drf_fields.DateField):
+        return date.today().isoformat()
+    if isinstance(field, drf_fields.EmailField):
+        return "probe@example.org"
+    if isinstance(field, drf_fields.URLField):
+        return "https://example.org/"
+    if isinstance(field, drf_fields.CharField):
+        return "probe"[: field.max_length or 5]
+    if isinstance(field, drf_fields.JSONField | drf_fields.DictField):
+        return {}
+    if isinstance(field, drf_fields.ListField):
+        return []
+    return None
+
+
+def base_payload(serializer, scene: Scene, user, *, optional: bool = False) -> dict:
+    payload = {}
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        if not (optional or field.required or relation_model(field) is not None):
+            continue
+        value = sample_value(name, field, scene, user)
+        if value is not None:
+            payload[name] = value
+    return payload
+
+
+def send(client, method: str, url: str, payload: dict | None, headers=None):
+    payload = payload or {}
+    has_file = any(isinstance(v, SimpleUploadedFile) for v in payload.values())
+    if method == "get":
+        return client.get(url, headers=headers)
+    for value in payload.values():
+        if isinstance(value, SimpleUploadedFile):
+            value.seek(0)
+    return getattr(client, method)(
+        url, payload, format="multipart" if has_file else "json", headers=headers
+    )
+
+
+def items_of(response) -> list | None:
+    try:
+        data = response.json()
+    except (ValueError, json.JSONDecodeError):
+        return None
+    if isinstance(data, dict) and isinstance(data.get("results"), list):
+        return data["results"]
+    return data if isinstance(data, list) else None
+
+
+def filter_values(info: ApiView, scene: Scene, user) -> list[tuple[str, str]]:
+    """(parameter, value) for every declared filter and ordering; values taken from
+    every object of the model, out-of-scope ones first."""
+    from django_filters.rest_framework import DjangoFilterBackend
+
+    view, model = info.view, info.model
+    params = []
+    outside = scene.out_of_scope(model, user)
+    filterset_class = DjangoFilterBackend().get_filterset_class(
+        view, model._default_manager.none()
+    )
+    if filterset_class is not None:
+        for name, flt in filterset_class.base_filters.items():
+            values = set()
+            choices = flt.extra.get("choices")
+            if choices:
+                values.update(str(value) for value, _label in choices)
+            field_path = flt.field_name
+            try:
+                column = [
+                    v
+                    for v in model._default_manager.values_list(field_path, flat=True)
+                    if v is not None
+                ]
+                values.update(str(v) for v in column[:6])
+            except Exception:  # noqa: BLE001 - a method filter with no column
+                for obj in outside[:3]:
+                    values.update(markers(obj) or {str(obj)})
+            params.extend((name, value) for value in sorted(values)[:8])
+    ordering = getattr(view, "ordering_fields", None) or []
+    if ordering == "__all__":
+        ordering = [f.name for f in model._meta.concrete_fields]
+    for name in ordering:
+        params.extend([("ordering", name), ("ordering", f"-{name}")])
+    return params
+
+
+def lookup_value(obj, lookup: str):
+    return obj.pk if lookup in ("pk", "id") else getattr(obj, lookup)
+
+
+def check_list(route, info, scene, user, name, report):
+    model = info.model
+    allowed = {
+        str(lookup_value(o, info.lookup or "pk")) for o in scene.in_scope(model, user)
+    }
+    key = "id" if (info.view.lookup_field in ("pk", "id")) else info.view.lookup_field
+    queries = [("", "")] + filter_values(info, scene, user)
+    saw_items = 0
+    for param, value in queries:
+        query = {"page_size": 200}
+        if param:
+            query[param] = value
+        response = scene.api(name).get(route.path, query)
+        assert response.status_code < 500, (route.path, name, param, value)
+        if response.status_code != 200:
+            assert response.status_code in (400, 403, 404), (route.path, name, param)
+            continue
+        rows = items_of(response)
+        assert rows is not None, f"{route.path}: list answer without items"
+        saw_items += len(rows)
+        if rows and key in rows[0]:
+            shown = {str(row[key]) for row in rows}
+            assert shown <= allowed, (
+                f"{route.path} as {name} with {param}={value!r} shows "
+                f"out-of-scope {sorted(shown - allowed)}"
+            )
+        else:
+            leaked = scene.leaked(body_text(response), user, [model])
+            assert not leaked, f"{route.path} as {name} leaks {leaked}"
+        report["list_queries"] += 1
+    return saw_items
+
+
+def check_detail(route, method, info, scene, user, name, report):
+    model, lookup = info.model, info.lookup
+    extra = [p for p in route.param_names if p != lookup]
+    assert not extra, f"{route.path}: path parameters {extra} beside the lookup"
+    client = scene.api(name)
+    payload = None
+    if method != "get":
+        serializer = request_serializer(info)
+        payload = base_payload(serializer, scene, user) if serializer else {}
+    missing = MISSING_PK if lookup in ("pk", "id") else MISSING_TEXT
+    baseline, _ = attempt(
+        lambda: send(client, method, route.url(**{lookup: missing}), payload)
+    )
+    visible = set(scene.in_scope(model, user).values_list("pk", flat=True))
+    readable = 0
+    for obj in model._default_manager.all():
+        url = route.url(**{lookup: lookup_value(obj, lookup)})
+        before = {
+            f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
+        }
+        response, changed = attempt(lambda u=url: send(client, method, u, payload))
+        assert response.status_code < 500, (url, method, name, body_text(response))
+        if obj.pk in visible:
+            if method == "get" and response.status_code == 200:
+                readable += 1
+            continue
+        assert response.status_code == baseline.status_code, (
+            f"{method.upper()} {url} as {name}: out-of-scope object answers "
+            f"{response.status_code}, a missing one {baseline.status_code}"
+        )
+        assert not 200 <= response.status_code < 400, (method, url, name)
+        assert not changed, f"{method.upper()} {url} as {name} wrote {changed}"
+        obj.refresh_from_db()
+        after = {
+            f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields
+        }
+        assert after == before, f"{method.upper()} {url} as {name} changed the object"
+        report["out_of_scope_requests"] += 1
+    if method == "get" and baseline.status_code == 404 and visible:
+        assert readable, f"{route.path}: {name} cannot read objects in scope"
+
+
+def check_foreign_ids(route, method, info, scene, user, name, report):
+    """A write naming an out-of-scope object is refused and writes nothing."""
+    serializer = request_serializer(info)
+    if serializer is None:
+        return
+    client = scene.api(name)
+    url = route.path
+    if info.lookup:
+        target = scene.in_scope(info.model, user).order_by("pk").first()
+        if target is None:
+            return
+        url = route.url(**{info.lookup: lookup_value(target, info.lookup)})
+    # The fullest payload the view accepts, so that a refusal is about the id.
+    for optional in (True, False):
+        base = base_payload(serializer, scene, user, optional=optional)
+        accepted, _ = attempt(lambda b=base: send(client, method, url, b))
+        if 200 <= accepted.status_code < 300:
+            break
+    for field_name, field in serializer.fields.items():
+        model = relation_model(field)
+        if field.read_only or model is None or model not in scoped_models():
+            continue
+        for foreign in scene.out_of_scope(model, user)[:3]:
+            value = foreign.pk
+            if isinstance(field, relations.SlugRelatedField):
+                value = getattr(foreign, field.slug_field)
+            if isinstance(field, relations.ManyRelatedField):
+                value = [value]
+            payload = dict(base, **{field_name: value})
+            response, changed = attempt(lambda p=payload: send(client, method, url, p))
+            status = response.status_code
+            where = f"{method.upper()} {url} as {name} with {field_name}={value}"
+            assert not changed, f"{where} wrote {changed}"
+            assert 400 <= status < 500, f"{where} answered {status}"
+            named = False
+            if status == 400:
+                try:
+                    named = field_name in (response.json().get("fields") or {})
+                except ValueError:
+                    named = False
+            if status in (403, 404, 405) or named:
+                report["foreign_id_refusals"] += 1
+            elif 200 <= accepted.status_code < 300:
+                pytest.fail(f"{where}: refused, but not for the foreign id")
+            else:
+                report["foreign_id_inconclusive"].append(where)
+
+
+def _report():
+    return {
+        "list_queries": 0,
+        "out_of_scope_requests": 0,
+        "foreign_id_refusals": 0,
+        "foreign_id_inconclusive": [],
+    }
+
+
+@pytest.mark.parametrize("route", api_routes(), ids=lambda r: r.id)
+def test_api_route_is_scoped_for_every_persona(route: Route, scene: Scene):
+    report = _report()
+    for method in route.actions:
+        info = api_view(route, method, scene.personas["bureau_officer"])
+        # Anonymous callers are refused before anything else.
+        anonymous = send(
+            scene.api("anonymous"),
+            method,
+            route.url(**dict.fromkeys(route.param_names, MISSING_PK)),
+            {},
+        )
+        reason = ALLOWED.get(route.name) or next(
+            (
+                why
+                for cls, why in ALLOWED_VIEW_CLASSES.items()
+                if isinstance(info.view, cls)
+            ),
+            None,
+        )
+        if reason:
+            assert anonymous.status_code < 500, route.path
+            continue
+        assert anonymous.status_code in (401, 403), (
+            f"{method.upper()} {route.path}: anonymous got {anonymous.status_code}"
+        )
+        declared = [p for p in info.permissions if not isinstance(p, AllowAny)]
+        assert declared, f"{method.upper()} {route.path} declares no permission"
+        assert info.model is not None, (
+            f"{route.path}: no queryset model ({info.error}); scope it or add it "
+            "to ALLOWED with a reason"
+        )
+        assert isinstance(info.model._default_manager.all(), ScopedQuerySet), (
+            f"{route.path}: {info.model._meta.label} has no for_user() "
+            "(not a core.models.ScopedQuerySet)"
+        )
+        failures = scene.population.failures
+        assert info.model._meta.label not in failures, (
+            f"could not make {info.model._meta.label}: "
+            f"{failures.get(info.model._meta.label)}; add a recipe to "
+            "tests/trust/factories.py RECIPES"
+        )
+        action = route.actions[method]
+        for name in PERSONAS:
+            user = scene.personas[name]
+            if user is None:
+                continue
+            persona_info = api_view(route, method, user)
+            if info.lookup:
+                check_detail(route, method, persona_info, scene, user, name, report)
+            elif action == "list":
+                check_list(route, persona_info, scene, user, name, report)
+            elif method == "get":
+                response = scene.api(name).get(route.path)
+                assert response.status_code < 500, (route.path, name)
+                leaked = scene.leaked(body_text(response), user, [info.model])
+                assert not leaked, f"{route.path} as {name} leaks {leaked}"
+            if method in WRITE_METHODS and method != "delete":
+                check_foreign_ids(
+                    route, method, persona_info, scene, user, name, report
+                )
+    if report["foreign_id_inconclusive"]:
+        print("inconclusive foreign-id probes:", *report["foreign_id_inconclusive"])
+
+
+# --------------------------------------------------------------------- HTML pages
+
+
+def _app_of(route: Route) -> str:
+    return route.name.split(":")[0] if ":" in route.name else ""
+
+
+def _singular(segment: str) -> str:
+    segment = segment.replace("-", "").replace("_", "").lower()
+    if segment.endswith("ies"):
+        return segment[:-3] + "y"
+    if segment.endswith("s") and not segment.endswith("ss"):
+        return segment[:-1]
+    return segment
+
+
+def page_object_param(route: Route, scene: Scene):
+    """(parameter, model, field) for the first path parameter that names an object:
+    a model whose get_absolute_url resolves to this route; else the path segment
+    before the parameter ("enterprises/<pk>" -> Enterprise), or the parameter's own
+    name ("enterprise_pk"); a text parameter matches a unique field of that name."""
+    if not route.params:
+        return None
+    for model in scoped_models():
+        if not hasattr(model, "get_absolute_url"):
+            continue
+        obj = model._default_manager.first()
+        if obj is None:
+            continue
+        try:
+            match = resolve(obj.get_absolute_url())
+        except (Resolver404, Exception):  # noqa: BLE001
+            continue
+        if match.view_name == route.name:
+            return next(iter(match.kwargs)), model, "pk"
+    param, converter = route.params[0]
+    segments = route.path.split("{" + param + "}")[0].strip("/").split("/")
+    candidates = [_singular(param.removesuffix("_pk").removesuffix("_id"))]
+    if segments and segments[-1]:
+        candidates.insert(0, _singular(segments[-1]))
+    app = _app_of(route)
+    ranked = sorted(scoped_models(), key=lambda m: m._meta.app_label != app)
+    for candidate in candidates:
+        for model in ranked:
+            name = model._meta.model_name
+            if name == candidate or name.endswith(candidate):
+                if converter in ("int", "regex") or param in ("pk", "id"):
+                    return param, model, "pk"
+                unique = [
+                    f.name
+                    for f in model._meta.concrete_fields
+                    if f.unique and f.name == param
+                ]
+                if unique:
+                    return param, model, unique[0]
+    for model in ranked:
+        for f in model._meta.concrete_fields:
+            if f.unique and f.name == param:
+                return param, model, f.name
+    return None
+
+
+def _refused_anonymously(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    login = reverse(settings.LOGIN_URL)
+    return response.status_code == 302 and response["Location"].startswith(login)
+
+
+@pytest.mark.parametrize("route", page_routes(), ids=lambda r: r.id)
+def test_page_is_scoped_for_every_persona(route: Route, scene: Scene):
+    if route.path.startswith("/admin/"):
+        pytest.fail("the admin is excluded in routes.all_routes()")
+    found = page_object_param(route, scene)
+    values = dict.fromkeys(route.param_names, "x")
+    if found:
+        param, model, field_name = found
+        obj = model._default_manager.first()
+        values.update(
+            {p: MISSING_PK for p, c in route.params if c == "int"},
+            **{param: getattr(obj, field_name)},
+        )
+    url = route.url(**values) if route.params else route.path
+    anonymous = scene.page("anonymous").get(url)
+    if anonymous.status_code == 405:
+        anonymous = scene.page("anonymous").post(url)
+    if route.name in ALLOWED:
+        assert anonymous.status_code < 500, url
+        return
+    assert _refused_anonymously(anonymous), (
+        f"{url}: anonymous got {anonymous.status_code}; require a login or add the "
+        "page to ALLOWED as public with a reason"
+    )
+    if route.params and not found:
+        pytest.fail(
+            f"{route.path}: cannot tell which model {route.param_names[0]!r} names; "
+            "give the model a get_absolute_url to this page, name the path segment "
+            "after the model, or add the route to ALLOWED"
+        )
+    reachable = 0
+    for name in PERSONAS:
+        user = scene.personas[name]
+        if user is None:
+            continue
+        client = scene.page(name)
+        if not found:
+            response = client.get(url)
+            assert response.status_code < 500, (url, name)
+            if response.status_code == 200:
+                leaked = scene.leaked(body_text(response), user)
+                assert not leaked, f"{url} as {name} leaks {leaked}"
+            continue
+        param, model, field_name = found
+        missing = MISSING_PK if field_name == "pk" else MISSING_TEXT
+        visible = set(scene.in_scope(model, user).values_list("pk", flat=True))
+        for method in ("get", "post"):
+            missing_url = route.url(**{**values, param: missing})
+            baseline, _ = attempt(
+                lambda m=method, c=client, u=missing_url: getattr(c, m)(u)
+            )
+            for obj in model._default_manager.all():
+                target = route.url(**{**values, param: getattr(obj, field_name)})
+                response, changed = attempt(
+                    lambda m=method, c=client, t=target: getattr(c, m)(t)
+                )
+                assert response.status_code < 500, (method, target, name)
+                if obj.pk in visible:
+                    if method == "get" and response.status_code in (200, 405):
+                        reachable += 1
+                    continue
+                assert response.status_code == baseline.status_code, (
+                    f"{method.upper()} {target} as {name}: out-of-scope object "
+                    f"answers {response.status_code}, a missing one "
+                    f"{baseline.status_code}"
+                )
+                assert not 200 <= response.status_code < 400, (method, target, name)
+                assert not changed, (
+                    f"{method.upper()} {target} as {name} wrote {changed}"
+                )
+    if found:
+        assert reachable, f"{route.path}: no persona reaches an object in its scope"
+
+
+def test_the_harness_covers_every_route_and_makes_every_scoped_model(scene):
+    """The route count is the harness's coverage; every scoped model got objects."""
+    api, pages = api_routes(), page_routes()
+    print(f"scoping harness: {len(api)} API routes, {len(pages)} pages")
+    assert len(api) >= 15 and len(pages) >= 10
+    assert not scene.population.failures, scene.population.failures
+    for model in scoped_models():
+        assert model._default_manager.exists(), model._meta.label
