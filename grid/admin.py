@@ -8,7 +8,18 @@ from django.utils.translation import gettext_lazy
 
 from core.errors import InvalidInput
 from grid import services
-from grid.models import Agency, District, GridCell, Membership, Street
+from grid.models import (
+    Agency,
+    District,
+    GridCell,
+    Holiday,
+    Membership,
+    Open311Client,
+    Street,
+    Ticket,
+    TicketCategory,
+    TicketTransition,
+)
 
 
 @admin.register(District)
@@ -115,3 +126,82 @@ class MembershipAdmin(admin.ModelAdmin):
     ]
     filter_horizontal = ["streets", "cells"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(TicketCategory)
+class TicketCategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "name",
+        "dispatch_hours",
+        "accept_hours",
+        "handle_hours",
+        "verify_hours",
+        "is_active",
+    ]
+    list_editable = ["dispatch_hours", "accept_hours", "handle_hours", "verify_hours"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "name"]
+    list_filter = ["kind"]
+    date_hierarchy = "date"
+
+
+class TicketTransitionInline(admin.TabularInline):
+    model = TicketTransition
+    fk_name = "ticket"
+    extra = 0
+    can_delete = False
+    fields = [
+        "at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+        "actor_label",
+        "note",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: tickets change only through their lifecycle services."""
+
+    list_display = [
+        "reference",
+        "category",
+        "status",
+        "street",
+        "assignee",
+        "reported_at",
+    ]
+    list_filter = ["status", "category", "source", "street"]
+    search_fields = ["reference", "description", "address"]
+    inlines = [TicketTransitionInline]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Open311Client)
+class Open311ClientAdmin(admin.ModelAdmin):
+    """Keys are made with ``manage.py open311_client_create``; only the hash is
+    kept, so a key is shown once."""
+
+    list_display = ["name", "is_active", "created_at"]
+    fields = ["name", "is_active"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

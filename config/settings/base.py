@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
         "CreditColourEnum": "credit.models.Colour",
         "CreditSchemeSectorEnum": "credit.models.Scheme.Sector",
         "SectorEnum": "enforcement.models.Enterprise.Sector",
+        "EnterpriseStatusEnum": "enforcement.models.Enterprise.Status",
+        "TicketStatusEnum": "grid.models.Ticket.Status",
+        "TicketSourceEnum": "grid.models.Ticket.Source",
+        "TicketEntrySourceEnum": "grid.api.serializers.STAFF_ENTRY_SOURCES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -281,6 +285,10 @@ CELERY_BEAT_SCHEDULE = {
     "export-audit-digest": {
         "task": "core.tasks.audit_digest_task",
         "schedule": crontab(hour=0, minute=15),
+    },
+    "grid-escalate-overdue-tickets": {
+        "task": "grid.tickets_escalate_overdue",
+        "schedule": 300.0,  # every five minutes
     },
 }
 # History tables refuse UPDATE and DELETE (triggers); the audit chain seals them.

@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from grid.api import views
+from grid.api import tickets, views
 
 app_name = "grid-api"
 router = DefaultRouter()
@@ -9,4 +9,8 @@ router.register("streets", views.StreetViewSet, basename="street")
 router.register("cells", views.GridCellViewSet, basename="cell")
 router.register("agencies", views.AgencyViewSet, basename="agency")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register(
+    "ticket-categories", tickets.TicketCategoryViewSet, basename="ticket-category"
+)
+router.register("tickets", tickets.TicketViewSet, basename="ticket")
 urlpatterns = router.urls

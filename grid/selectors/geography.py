@@ -53,17 +53,28 @@ def user_scope(*, user) -> UserScope:
         street_ids: set[int] = set()
         agency_ids: set[int] = set()
         roles: set[str] = set()
-        memberships = (
-            Membership.objects.active().filter(user=user).select_related("agency")
+        # One flat query: each membership with its streets and covered cells
+        # (a small cross product: a street officer lists few of either).
+        rows = (
+            Membership.objects.active()
+            .filter(user=user)
+            .values_list(
+                "agency_id",
+                "role",
+                "agency__district_id",
+                "streets",
+                "cells__street_id",
+            )
         )
-        for membership in memberships.prefetch_related("streets", "cells"):
-            agency_ids.add(membership.agency_id)
-            roles.add(membership.role)
-            if membership.role in Membership.BUREAU_ROLES:
-                district_ids.add(membership.agency.district_id)
-            elif membership.role == Membership.Role.STREET_OFFICER:
-                street_ids.update(s.id for s in membership.streets.all())
-                street_ids.update(c.street_id for c in membership.cells.all())
+        for agency_id, role, district_id, street_id, cell_street_id in rows:
+            agency_ids.add(agency_id)
+            roles.add(role)
+            if role in Membership.BUREAU_ROLES:
+                district_ids.add(district_id)
+            elif role == Membership.Role.STREET_OFFICER:
+                street_ids.update(
+                    s for s in (street_id, cell_street_id) if s is not None
+                )
         scope = UserScope(
             district_ids=frozenset(district_ids),
             street_ids=frozenset(street_ids),
@@ -127,7 +138,16 @@ def grid_cell_index() -> PolygonIndex:
     index = _index_cache.get(version)
     if index is None:
         _index_cache.clear()
-        index = PolygonIndex(GridCell.objects.values_list("id", "geometry"))
+        rows = list(
+            GridCell.objects.values_list(
+                "id", "geometry", "street_id", "street__district_id"
+            )
+        )
+        index = PolygonIndex((pk, geometry) for pk, geometry, _s, _d in rows)
+        # Where each cell belongs, so routing a point needs no further query.
+        index.cell_places = {
+            pk: (street, district) for pk, _g, street, district in rows
+        }
         _index_cache[version] = index
     return index
 
