@@ -66,7 +66,7 @@ class HealthCodeChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordLineSerializer(serializers.Serializer):
+class HealthRecordLineSerializer(serializers.Serializer):
     title = serializers.CharField()
     url = serializers.CharField()
     on = serializers.DateField(allow_null=True)
@@ -75,7 +75,7 @@ class RecordLineSerializer(serializers.Serializer):
     resolved = serializers.BooleanField()
 
 
-class FactorLineSerializer(serializers.Serializer):
+class HealthFactorLineSerializer(serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
@@ -89,18 +89,18 @@ class FactorLineSerializer(serializers.Serializer):
     veto = serializers.BooleanField()
     remedy = serializers.CharField()
     records_total = serializers.IntegerField()
-    records = RecordLineSerializer(many=True)
+    records = HealthRecordLineSerializer(many=True)
 
 
-class ExplanationSerializer(serializers.Serializer):
+class HealthCodeExplanationSerializer(serializers.Serializer):
     code = HealthCodeSerializer()
-    factors = FactorLineSerializer(many=True)
+    factors = HealthFactorLineSerializer(many=True)
     top_records = serializers.SerializerMethodField()
     path_to_green = serializers.SerializerMethodField()
 
     def get_top_records(self, explanation) -> list[dict]:
         return [
-            {"factor": line.name, **RecordLineSerializer(record).data}
+            {"factor": line.name, **HealthRecordLineSerializer(record).data}
             for line, record in explanation.top_records
         ]
 
@@ -134,13 +134,13 @@ class HealthCodeViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.health_code_list(user=self.request.user)
 
-    @extend_schema(responses=ExplanationSerializer)
+    @extend_schema(responses=HealthCodeExplanationSerializer)
     @action(detail=True, methods=["get"])
     def explanation(self, request, enterprise=None):
         """Why: every factor with its records, the records that weigh most, and
         what would bring the code back to green."""
         explanation = selectors.health_code_explain(code=self.get_object())
-        return Response(ExplanationSerializer(explanation).data)
+        return Response(HealthCodeExplanationSerializer(explanation).data)
 
     @extend_schema(responses=HealthCodeChangeSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -16,7 +16,7 @@ from grid.models import District, Street
 from grid.permissions import IsBureauStaff
 
 
-class PlanSerializer(serializers.ModelSerializer):
+class InspectionPlanSerializer(serializers.ModelSerializer):
     seed = serializers.CharField(source="revealed_seed", read_only=True)
     streets = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     model_version = serializers.IntegerField(source="model.version", read_only=True)
@@ -49,7 +49,7 @@ class PlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanCreateSerializer(serializers.Serializer):
+class InspectionPlanCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, allow_blank=True)
     district = serializers.PrimaryKeyRelatedField(queryset=District.objects.none())
     period_start = serializers.DateField()
@@ -78,7 +78,7 @@ class PlanCreateSerializer(serializers.Serializer):
         self.fields["streets"].child_relation.queryset = Street.objects.for_user(user)
 
 
-class PlanTargetSerializer(serializers.ModelSerializer):
+class InspectionPlanTargetSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     inspectors = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     result = serializers.CharField(
@@ -108,7 +108,7 @@ class PlanViewSet(
     """Random inspection plans. Creating one draws it (bureau staff); the
     seed appears in ``seed`` once the plan is closed."""
 
-    serializer_class = PlanSerializer
+    serializer_class = InspectionPlanSerializer
     filterset_fields = ["status", "district"]
 
     def get_queryset(self):
@@ -121,27 +121,36 @@ class PlanViewSet(
             return [AllowAny()]
         return super().get_permissions()
 
-    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    @extend_schema(
+        request=InspectionPlanCreateSerializer,
+        responses={201: InspectionPlanSerializer},
+    )
     def create(self, request):
-        data = PlanCreateSerializer(data=request.data, context={"request": request})
+        data = InspectionPlanCreateSerializer(
+            data=request.data, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         plan = services.plan_create(user=request.user, **data.validated_data)
         plan = self.get_queryset().get(pk=plan.pk)
-        return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
+        return Response(
+            InspectionPlanSerializer(plan).data, status=status.HTTP_201_CREATED
+        )
 
-    @extend_schema(request=None, responses=PlanSerializer)
+    @extend_schema(request=None, responses=InspectionPlanSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close: reveal the seed and publish the results."""
         services.plan_close(plan=self.get_object(), user=request.user)
-        return Response(PlanSerializer(self.get_queryset().get(pk=pk)).data)
+        return Response(InspectionPlanSerializer(self.get_queryset().get(pk=pk)).data)
 
-    @extend_schema(responses=PlanTargetSerializer(many=True))
+    @extend_schema(responses=InspectionPlanTargetSerializer(many=True))
     @action(detail=True, methods=["get"])
     def targets(self, request, pk=None):
         targets = selectors.plan_targets(plan=self.get_object(), user=request.user)
         page = self.paginate_queryset(targets)
-        return self.get_paginated_response(PlanTargetSerializer(page, many=True).data)
+        return self.get_paginated_response(
+            InspectionPlanTargetSerializer(page, many=True).data
+        )
 
     @extend_schema(
         responses=inline_serializer(

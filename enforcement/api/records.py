@@ -149,7 +149,7 @@ class InspectionDetailSerializer(InspectionSerializer):
         read_only_fields = fields
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class ChecklistAnswerInputSerializer(serializers.Serializer):
     item = serializers.CharField(help_text="item code (or id)")
     value = serializers.JSONField(
         help_text="yes/no: true/false; number: a number; text: a string; "
@@ -171,7 +171,7 @@ class InspectionCreateSerializer(serializers.Serializer):
     )
     result = serializers.ChoiceField(choices=Inspection.Result.choices)
     findings = serializers.CharField(required=False, allow_blank=True, default="")
-    answers = AnswerInputSerializer(many=True, required=False, default=list)
+    answers = ChecklistAnswerInputSerializer(many=True, required=False, default=list)
     lon = serializers.FloatField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
     photo_ids = serializers.ListField(
@@ -268,7 +268,7 @@ class InspectionViewSet(
         return response
 
 
-class PhotoUploadSerializer(serializers.Serializer):
+class InspectionPhotoUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     item = serializers.PrimaryKeyRelatedField(
         queryset=ChecklistItem.objects.all(), required=False, allow_null=True
@@ -285,11 +285,11 @@ class InspectionPhotoViewSet(viewsets.GenericViewSet):
     queryset = InspectionPhoto.objects.none()
 
     @extend_schema(
-        request={"multipart/form-data": PhotoUploadSerializer},
+        request={"multipart/form-data": InspectionPhotoUploadSerializer},
         responses={201: InspectionPhotoSerializer},
     )
     def create(self, request):
-        data = PhotoUploadSerializer(data=request.data)
+        data = InspectionPhotoUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         photo = services.inspection_photo_upload(
             user=request.user,
@@ -380,7 +380,7 @@ class ViolationCreateSerializer(serializers.Serializer):
         self.fields["inspection"].queryset = Inspection.objects.for_user(user)
 
 
-class ReasonSerializer(serializers.Serializer):
+class CaseReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
@@ -395,7 +395,7 @@ class PenaltyDecideSerializer(serializers.Serializer):
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class PenaltyExecuteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -428,10 +428,10 @@ class ViolationViewSet(
             ViolationSerializer(violation).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=ReasonSerializer, responses=ViolationSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=ViolationSerializer)
     @action(detail=True, methods=["post"])
     def dismiss(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         violation = services.violation_dismiss(
             violation=self.get_object(), user=request.user, **data.validated_data
@@ -468,20 +468,22 @@ class PenaltyDecisionViewSet(viewsets.ReadOnlyModelViewSet):
             return [IsBureauStaff()]
         return super().get_permissions()
 
-    @extend_schema(request=NoteSerializer, responses=PenaltyDecisionSerializer)
+    @extend_schema(
+        request=PenaltyExecuteSerializer, responses=PenaltyDecisionSerializer
+    )
     @action(detail=True, methods=["post"])
     def execute(self, request, pk=None):
-        data = NoteSerializer(data=request.data)
+        data = PenaltyExecuteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         penalty = services.penalty_execute(
             penalty=self.get_object(), user=request.user, **data.validated_data
         )
         return Response(PenaltyDecisionSerializer(penalty).data)
 
-    @extend_schema(request=ReasonSerializer, responses=PenaltyDecisionSerializer)
+    @extend_schema(request=CaseReasonSerializer, responses=PenaltyDecisionSerializer)
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
-        data = ReasonSerializer(data=request.data)
+        data = CaseReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         penalty = services.penalty_revoke(
             penalty=self.get_object(), user=request.user, **data.validated_data
@@ -505,7 +507,7 @@ class RectificationCreateSerializer(serializers.Serializer):
         )
 
 
-class RecheckSerializer(serializers.Serializer):
+class RectificationRecheckSerializer(serializers.Serializer):
     inspection = serializers.PrimaryKeyRelatedField(queryset=Inspection.objects.none())
     outcome = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -548,11 +550,15 @@ class RectificationOrderViewSet(
             RectificationOrderSerializer(order).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=RecheckSerializer, responses=RectificationOrderSerializer)
+    @extend_schema(
+        request=RectificationRecheckSerializer, responses=RectificationOrderSerializer
+    )
     @action(detail=True, methods=["post"])
     def recheck(self, request, pk=None):
         """Record the re-check inspection: compliant passes, anything else fails."""
-        data = RecheckSerializer(data=request.data, context={"request": request})
+        data = RectificationRecheckSerializer(
+            data=request.data, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         order = services.rectification_recheck(
             order=self.get_object(), user=request.user, **data.validated_data

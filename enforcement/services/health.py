@@ -11,6 +11,7 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 
 from core.errors import Conflict
 from core.locks import advisory_lock
-from core.services import Message, notifications_send
+from core.models import Notification
+from core.notifications import notify
 from enforcement.models import (
     Colour,
     Enterprise,
@@ -155,7 +157,9 @@ def _recompute_ids(
 
 def _notify_colour_changes(changes: list, *, version: int) -> None:
     """Tell the officers responsible for each enterprise (those covering its
-    street or grid cell) that its colour changed: three queries for any number."""
+    street or grid cell) that its colour changed, through the platform's
+    notification service (in-app bell, and email/SMS/webhooks by preference).
+    Who is responsible is worked out for all changes at once."""
     if not changes:
         return
     enterprises = {
@@ -178,7 +182,8 @@ def _notify_colour_changes(changes: list, *, version: int) -> None:
     ).values_list("cells", "user_id"):
         by_cell.setdefault(cell_id, set()).add(user_id)
     labels = dict(Colour.choices)
-    messages = []
+    every_user = set().union(*by_street.values(), *by_cell.values())
+    users_by_id = get_user_model().objects.in_bulk(every_user)
     for change in changes:
         enterprise = enterprises.get(change.enterprise_id)
         if enterprise is None:
@@ -195,12 +200,14 @@ def _notify_colour_changes(changes: list, *, version: int) -> None:
             "score": change.score,
             "version": version,
         }
-        url = f"/enterprises/{change.enterprise_id}/#health"
-        messages.extend(
-            Message(user_id=user_id, title=title, body=body, url=url)
-            for user_id in sorted(users)
+        notify(
+            users=[users_by_id[user_id] for user_id in sorted(users)],
+            category=Notification.Category.COLOUR_CHANGE,
+            title=title,
+            body=body,
+            url=f"/enterprises/{change.enterprise_id}/#health",
+            urgent=change.to_colour == Colour.RED,
         )
-    notifications_send(messages=messages)
 
 
 def health_code_recompute(

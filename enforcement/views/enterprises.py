@@ -128,9 +128,9 @@ def _enforcement_record_context(user, enterprise) -> dict:
         "inspections": selectors.inspection_list(user=user).filter(
             enterprise=enterprise
         )[:20],
-        "violations": selectors.violation_list(user=user).filter(
-            enterprise=enterprise
-        )[:20],
+        "violations": selectors.violation_list(user=user).filter(enterprise=enterprise)[
+            :20
+        ],
         "open_orders": selectors.rectification_list(user=user).filter(
             enterprise=enterprise, status="open"
         ),

@@ -6,7 +6,6 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from core.models import Notification
 from enforcement import services
 from enforcement.models import InspectionPlan, PenaltyDecision, Violation
 from tests.enforcement.conftest import record_penalty
@@ -154,15 +153,6 @@ def test_plans_are_drawn_closed_and_verified_in_the_browser(
     client.logout()
     public = client.get(f"/enterprises/plans/{plan.pk}/public/").content.decode()
     assert plan.seed in public and "重新运行抽取得到相同名单" in public
-
-
-def test_the_bell_counts_unread_notifications(client, world, bureau_officer):
-    Notification.objects.create(user=bureau_officer, title="甲餐厅：健康码 绿码 → 红码")
-    client.force_login(bureau_officer)
-    page = client.get("/").content.decode()
-    assert 'class="count">1<' in page
-    client.post("/notifications/")
-    assert 'class="count"' not in client.get("/").content.decode()
 
 
 def test_a_street_officer_gets_404_for_another_streets_case(
