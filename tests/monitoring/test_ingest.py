@@ -146,11 +146,11 @@ def test_json_lines_and_arrays_both_parse_and_bad_lines_are_kept_as_malformed():
 
 def test_csv_upload_with_a_malformed_line_stores_the_rest(air_station):
     body = (
-        "mn,parameter,time,value,flag\n"
-        "MNAIR0001,PM2_5,2026-11-28T09:58:00+08:00,31,N\n"
-        "MNAIR0001,PM2_5,2026-11-28T09:59:00+08:00\n"
-        "MNAIR0001,PM10,2026-11-28T09:59:00+08:00,55,N\n"
-    ).encode()
+        b"mn,parameter,time,value,flag\n"
+        b"MNAIR0001,PM2_5,2026-11-28T09:58:00+08:00,31,N\n"
+        b"MNAIR0001,PM2_5,2026-11-28T09:59:00+08:00\n"
+        b"MNAIR0001,PM10,2026-11-28T09:59:00+08:00,55,N\n"
+    )
     report = ingest(items_from_csv(body))
     assert report.stored == 2
     assert report.rejections == [
