@@ -667,3 +667,83 @@ def items_from_csv(body: bytes) -> list[dict]:
 def parameter_unit(parameter: str) -> str:
     spec = PARAMETERS.get(parameter)
     return spec.unit if spec else ""
+
+
+# ---------------------------------------------------------------------------
+# HJ 212 packets
+# ---------------------------------------------------------------------------
+
+PERIOD_BY_CN = {"2011": 0, "2051": 60, "2061": 3600, "2031": 86400}
+
+
+def packets_ingest(
+    *,
+    packets: list,
+    bad: Iterable[tuple[str, str]] = (),
+    directory: SensorDirectory | None = None,
+    now: datetime | None = None,
+    follow_up: bool = True,
+) -> IngestReport:
+    """Store the readings of parsed HJ 212 data packets (2011 real-time values
+    ``Rtd``, 2051/2061/2031 averages ``Avg``); ``bad`` are (raw text, reason)
+    of packets that failed to parse, logged as rejections."""
+    directory = directory or SensorDirectory.load(
+        identifiers=[packet.mn for packet in packets]
+    )
+    items: list[dict] = []
+    for raw, reason in bad:
+        mn = raw.partition("MN=")[2].partition(";")[0] if "MN=" in raw else ""
+        items.append(
+            {
+                "station": mn,
+                "error": _("bad packet: %(reason)s") % {"reason": reason},
+                "reason": Reason.PACKET,
+                "raw": raw[:1000],
+            }
+        )
+    for packet in packets:
+        expected = directory.passwords.get(packet.mn)
+        raw = f"QN={packet.qn};CN={packet.cn};MN={packet.mn}"
+        if expected and packet.pw != expected:
+            items.append(
+                {
+                    "station": packet.mn,
+                    "error": _("wrong access password for %(mn)s") % {"mn": packet.mn},
+                    "reason": Reason.PASSWORD,
+                    "raw": raw,
+                }
+            )
+            continue
+        suffix = "Rtd" if packet.cn == "2011" else "Avg"
+        period = PERIOD_BY_CN.get(packet.cn, 0)
+        if packet.data_time is None:
+            items.append(
+                {
+                    "station": packet.mn,
+                    "error": _("packet without DataTime"),
+                    "reason": Reason.BAD_TIME,
+                    "raw": raw,
+                }
+            )
+            continue
+        for code, suffixes in packet.values.items():
+            if suffix not in suffixes:
+                continue
+            items.append(
+                {
+                    "station": packet.mn,
+                    "parameter": code,
+                    "time": packet.data_time,
+                    "value": suffixes[suffix],
+                    "flag": suffixes.get("Flag", "N"),
+                    "period_s": period,
+                    "raw": raw,
+                }
+            )
+    return readings_ingest(
+        items=items,
+        source=IngestBatch.Source.HJ212,
+        directory=directory,
+        now=now,
+        follow_up=follow_up,
+    )
