@@ -191,6 +191,13 @@ SPECTACULAR_SETTINGS = {
         "CreditColourEnum": "credit.models.Colour",
         "CreditSchemeSectorEnum": "credit.models.Scheme.Sector",
         "SectorEnum": "enforcement.models.Enterprise.Sector",
+        "EnterpriseStatusEnum": "enforcement.models.Enterprise.Status",
+        "MonitoringStationKindEnum": "monitoring.models.Station.Kind",
+        "MonitoringStationStatusEnum": "monitoring.models.Station.Status",
+        "MonitoringAlarmStatusEnum": "monitoring.models.Alarm.Status",
+        "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",
+        "MonitoringRuleKindEnum": "monitoring.models.Rule.Kind",
+        "MonitoringAlarmEventKindEnum": "monitoring.models.AlarmEvent.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -26,6 +26,7 @@ from monitoring.services.stations import (
     sensors_add_defaults,
     station_create,
 )
+from monitoring.services.surveys import SurveyUpload, survey_create
 
 __all__ = [
     "IngestReport",
@@ -46,6 +47,8 @@ __all__ = [
     "sensors_add_defaults",
     "station_create",
     "station_indices_compute",
+    "SurveyUpload",
+    "survey_create",
 ]
 
 

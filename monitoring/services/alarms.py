@@ -112,12 +112,18 @@ def _fume_points(rule, station, since, now) -> list[Point]:
     samples = list(_readings(station, rule.parameter, day_start, now))
     if not samples:
         return []
-    validated_at = {at: quality == "validated" for at, _v, quality in samples}
     windows = indices.fume_windows(
         [(at.astimezone(indices.LOCAL_TZ), value) for at, value, _q in samples],
         window_minutes=rule.window_minutes,
         threshold_mg_m3=rule.threshold,
     )
+    width = timedelta(minutes=rule.window_minutes)
+    unvalidated = set()  # window starts holding a reading not yet validated
+    for at, _value, quality in samples:
+        if quality != "validated":
+            local = at.astimezone(indices.LOCAL_TZ)
+            midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+            unvalidated.add(midnight + ((local - midnight) // width) * width)
     points = []
     counts: dict = {}
     for window in windows:
@@ -126,16 +132,13 @@ def _fume_points(rule, station, since, now) -> list[Point]:
             counts[day] = counts.get(day, 0) + 1
         if window.end > now or window.end <= since:
             continue
-        validated = all(
-            ok for at, ok in validated_at.items() if window.start <= at < window.end
-        )
         points.append(
             Point(
                 window.end,
                 round(window.mean_mg_m3, 3),
                 window.exceeded and counts.get(day, 0) >= rule.daily_count,
                 rule.clears(window.mean_mg_m3),
-                validated,
+                window.start not in unvalidated,
             )
         )
     return points

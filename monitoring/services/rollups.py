@@ -14,9 +14,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Avg, Count, F, Max, Min, Q
-from django.db.models.functions import Cos, Power, Radians, Sin, Trunc
+from django.db import connection, transaction
+from django.db.models import Avg, Count, DateTimeField, F, Func, Max, Min, Q
+from django.db.models.functions import (
+    ATan2,
+    Cos,
+    Degrees,
+    Log,
+    Mod,
+    Power,
+    Radians,
+    Sin,
+)
 
 from monitoring import indices
 from monitoring.indices import LOCAL_TZ
@@ -86,79 +95,99 @@ def _aggregation(parameter: str) -> str:
     return spec.aggregation if spec else MEAN
 
 
+class HourStart(Func):
+    """The UTC hour a time falls in. On SQLite, where times are stored as UTC
+    text, a substring instead of Django's per-row Python truncation (rollups
+    touch every reading)."""
+
+    output_field = DateTimeField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return self.as_sql_template(
+            compiler,
+            connection,
+            "DATE_TRUNC('hour', %(expressions)s AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'",
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql_template(
+            compiler, connection, "SUBSTR(%(expressions)s, 1, 13) || ':00:00'"
+        )
+
+    def as_sql_template(self, compiler, connection, template):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return template % {"expressions": sql}, params
+
+
+def _hourly_select(ids: list[int], aggregation: str, start, end):
+    """The grouped query of hourly means, in SQL (and its parameters)."""
+    queryset = (
+        Reading.objects.filter(
+            sensor_id__in=ids, observed_at__gte=start, observed_at__lt=end
+        )
+        .exclude(quality=QualityFlag.INVALID)
+        .annotate(hour=HourStart("observed_at"))
+        .values("sensor_id", "hour")
+        .annotate(
+            low=Min("value"),
+            high=Max("value"),
+            n=Count("value"),
+            validated=Count("value", filter=Q(quality=QualityFlag.VALIDATED)),
+        )
+    )
+    if aggregation == ENERGY:
+        queryset = queryset.annotate(
+            energy=Avg(Power(10.0, F("value") / 10.0))
+        ).annotate(mean=10.0 * Log(10.0, F("energy")))
+    elif aggregation == CIRCULAR:
+        queryset = queryset.annotate(
+            s=Avg(Sin(Radians("value"))), c=Avg(Cos(Radians("value")))
+        ).annotate(mean=Mod(Degrees(ATan2(F("s"), F("c"))) + 360.0, 360.0))
+    else:
+        queryset = queryset.annotate(mean=Avg("value"))
+    return (
+        queryset.order_by()
+        .values_list("sensor_id", "hour", "mean", "low", "high", "n", "validated")
+        .query.sql_with_params()
+    )
+
+
 def hourly_rollups_compute(
     *, sensor_ids: list[int], start: datetime, end: datetime, prune: bool = False
 ) -> int:
-    """(Re)compute the hourly rollups of the sensors for hours in [start, end).
-    With ``prune``, hours left without usable readings lose their rollup (after
-    readings were invalidated)."""
+    """(Re)compute the hourly rollups of the sensors for hours in [start, end),
+    in the database (INSERT … SELECT … ON CONFLICT DO UPDATE). With ``prune``,
+    hours left without usable readings lose their rollup (after readings were
+    invalidated)."""
     meta = _sensor_meta(sensor_ids)
     groups: dict[str, list[int]] = defaultdict(list)
     for sensor_id, row in meta.items():
         groups[_aggregation(row["parameter"])].append(sensor_id)
-    rollups = []
-    for aggregation, ids in groups.items():
-        base = (
-            Reading.objects.filter(
-                sensor_id__in=ids, observed_at__gte=start, observed_at__lt=end
-            )
-            .exclude(quality=QualityFlag.INVALID)
-            .annotate(hour=Trunc("observed_at", "hour", tzinfo=UTC))
-            .values("sensor_id", "hour")
-        )
-        aggregates = {
-            "low": Min("value"),
-            "high": Max("value"),
-            "n": Count("value"),
-            "validated": Count("value", filter=Q(quality=QualityFlag.VALIDATED)),
-        }
-        if aggregation == ENERGY:
-            aggregates["energy"] = Avg(Power(10.0, F("value") / 10.0))
-        elif aggregation == CIRCULAR:
-            aggregates["sin"] = Avg(Sin(Radians("value")))
-            aggregates["cos"] = Avg(Cos(Radians("value")))
-        else:
-            aggregates["mean"] = Avg("value")
-        for row in base.annotate(**aggregates).order_by():
-            if aggregation == ENERGY:
-                mean = 10 * math.log10(row["energy"]) if row["energy"] > 0 else 0.0
-            elif aggregation == CIRCULAR:
-                mean = math.degrees(math.atan2(row["sin"], row["cos"])) % 360
-            else:
-                mean = row["mean"]
-            interval = meta[row["sensor_id"]]["interval_s"]
-            rollups.append(
-                HourlyRollup(
-                    sensor_id=row["sensor_id"],
-                    hour_start=row["hour"],
-                    value_mean=mean,
-                    value_min=row["low"],
-                    value_max=row["high"],
-                    count=row["n"],
-                    expected=max(1, 3600 // interval),
-                    validated_count=row["validated"],
-                )
-            )
-    with transaction.atomic():
+    written = 0
+    with transaction.atomic(), connection.cursor() as cursor:
         if prune:
             HourlyRollup.objects.filter(
                 sensor_id__in=sensor_ids, hour_start__gte=start, hour_start__lt=end
             ).delete()
-        HourlyRollup.objects.bulk_create(
-            rollups,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["sensor", "hour_start"],
-            update_fields=[
-                "value_mean",
-                "value_min",
-                "value_max",
-                "count",
-                "expected",
-                "validated_count",
-            ],
-        )
-    return len(rollups)
+        for aggregation, ids in groups.items():
+            select, params = _hourly_select(ids, aggregation, start, end)
+            # "WHERE 1 = 1" keeps SQLite from reading ON CONFLICT as a join clause
+            cursor.execute(
+                "INSERT INTO monitoring_hourlyrollup (sensor_id, hour_start, "
+                "value_mean, value_min, value_max, count, expected, validated_count) "
+                "SELECT q.sensor_id, q.hour, q.mean, q.low, q.high, q.n, "
+                "CASE WHEN s.interval_s >= 3600 THEN 1 ELSE 3600 / s.interval_s END, "
+                f"q.validated FROM ({select}) q "
+                "JOIN monitoring_sensor s ON s.id = q.sensor_id WHERE 1 = 1 "
+                "ON CONFLICT (sensor_id, hour_start) DO UPDATE SET "
+                "value_mean = excluded.value_mean, value_min = excluded.value_min, "
+                "value_max = excluded.value_max, count = excluded.count, "
+                "expected = excluded.expected, "
+                "validated_count = excluded.validated_count",
+                params,
+            )
+            written += max(cursor.rowcount, 0)
+    return written
 
 
 # ---------------------------------------------------------------------------
