@@ -155,13 +155,14 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def hotspots_find(points: list[TrackPoint], p: float) -> list[dict]:
-    """Runs of consecutive points at or above the ``p`` percentile, ranked by
-    their peak."""
+    """Runs of consecutive points above the ``p`` percentile (at it, when the
+    top values tie), ranked by their peak."""
     threshold = percentile([pt.value for pt in points], p)
+    strictly = any(pt.value > threshold for pt in points)
     runs: list[list[int]] = []
     current: list[int] = []
     for index, point in enumerate(points):
-        if point.value >= threshold:
+        if point.value > threshold or (not strictly and point.value >= threshold):
             current.append(index)
         elif current:
             runs.append(current)
