@@ -295,6 +295,22 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 AUDIT_DIGEST_DIR = env.path("AUDIT_DIGEST_DIR", default=VAR_DIR / "audit")
 AUDIT_DIGEST_EMAIL = env.list("AUDIT_DIGEST_EMAIL", default=[])
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "monitoring-reading-partitions": {
+            "task": "monitoring.tasks.reading_partitions_maintain",
+            "schedule": crontab(minute=7, hour=3),
+        },
+        "monitoring-rules": {
+            "task": "monitoring.tasks.rules_evaluate_all",
+            "schedule": crontab(minute="*/5"),
+        },
+        "monitoring-alarms-dispatch-due": {
+            "task": "monitoring.tasks.alarms_dispatch_due",
+            "schedule": crontab(),
+        },
+    }
+)
 
 LOGGING = {
     "version": 1,
