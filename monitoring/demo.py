@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from core.demo import DemoContext
 from enforcement.models import Enterprise, EnterpriseAccount
-from grid.demo import EAST, NORTH, SOUTH, WEST
 from monitoring.indices import LOCAL_TZ
 from monitoring.models import (
     QualityFlag,
@@ -49,8 +48,9 @@ FUME_INTERVAL = 600
 NIGHT_WIND_FROM = 45.0
 
 
-def _at(fx: float, fy: float) -> tuple[float, float]:
-    return round(WEST + fx * (EAST - WEST), 6), round(SOUTH + fy * (NORTH - SOUTH), 6)
+def _at(bbox, fx: float, fy: float) -> tuple[float, float]:
+    west, south, east, north = bbox
+    return round(west + fx * (east - west), 6), round(south + fy * (north - south), 6)
 
 
 AIR = [
@@ -87,8 +87,11 @@ INDOOR = [
 def build_monitoring(context: DemoContext) -> None:
     rng = context.random
     district = context.made["district"]
+    bbox = context.made["bbox"]
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    start = now - timedelta(days=HISTORY_DAYS)
+    # a small demo (as the tests build) gets two days of history
+    days = HISTORY_DAYS if context.enterprises >= 1000 else 2
+    start = now - timedelta(days=days)
     reading_partitions_ensure(start=start.date(), through=now.date())
 
     stations: list[Station] = []
@@ -110,20 +113,20 @@ def build_monitoring(context: DemoContext) -> None:
         return station
 
     for code, name, fx, fy in AIR:
-        make(code, name, Station.Kind.AMBIENT_AIR, *_at(fx, fy))
+        make(code, name, Station.Kind.AMBIENT_AIR, *_at(bbox, fx, fy))
     for code, name, fx, fy, body, target in WATER:
         make(
             code,
             name,
             Station.Kind.SURFACE_WATER,
-            *_at(fx, fy),
+            *_at(bbox, fx, fy),
             water_body=body,
             water_target=target,
         )
     for code, name, fx, fy, zone in NOISE:
-        make(code, name, Station.Kind.NOISE, *_at(fx, fy), noise_zone=zone)
+        make(code, name, Station.Kind.NOISE, *_at(bbox, fx, fy), noise_zone=zone)
     for code, name, fx, fy in INDOOR:
-        make(code, name, Station.Kind.INDOOR_AIR, *_at(fx, fy))
+        make(code, name, Station.Kind.INDOOR_AIR, *_at(bbox, fx, fy))
 
     restaurants = _restaurants(context)
     for index, restaurant in enumerate(restaurants, start=1):
@@ -136,11 +139,12 @@ def build_monitoring(context: DemoContext) -> None:
             interval=FUME_INTERVAL,
             enterprise=restaurant,
         )
+    west, south, east, north = bbox
     plants = list(
         Enterprise.objects.filter(
             sector=Enterprise.Sector.INDUSTRIAL,
-            lon__gte=EAST - 0.02,
-            lat__gte=NORTH - 0.015,
+            lon__gte=east - 0.02,
+            lat__gte=north - 0.015,
         ).order_by("id")[:2]
     )
     for index, plant in enumerate(plants, start=1):
@@ -172,13 +176,13 @@ def build_monitoring(context: DemoContext) -> None:
     Sensor.objects.filter(
         station__kind=Station.Kind.FUME, parameter__in=["fan_on", "cleaner_on"]
     ).update(interval_s=HOURLY)
-    _history(stations, start, now, rng, fume_station=fume_station)
+    _history(stations, start, now, rng, fume_station=fume_station, days=days)
     _rules(start, stations)
     rules_evaluate(now=now)
-    _survey(context, now)
+    _survey(context, now, bbox)
     context.log(
         f"    monitoring: {len(stations)} stations, "
-        f"{Reading.objects.count():,} readings over {HISTORY_DAYS} days"
+        f"{Reading.objects.count():,} readings over {days} days"
     )
 
 
@@ -236,7 +240,7 @@ def _value(sensor: Sensor, station: Station, at, rng, fume_station) -> float:
     return value
 
 
-def _history(stations, start, now, rng, fume_station) -> None:
+def _history(stations, start, now, rng, fume_station, days) -> None:
     sensors = list(
         Sensor.objects.filter(station__in=stations).select_related("station")
     )
@@ -264,7 +268,7 @@ def _history(stations, start, now, rng, fume_station) -> None:
     days = sorted(
         {
             (start + timedelta(days=d)).astimezone(LOCAL_TZ).date()
-            for d in range(HISTORY_DAYS + 1)
+            for d in range(days + 1)
         }
     )
     daily_rollups_compute(sensor_ids=[s.pk for s in sensors], days=days)
@@ -372,21 +376,22 @@ def _rules(start, stations) -> None:
     )
 
 
-def _survey(context: DemoContext, now) -> None:
+def _survey(context: DemoContext, now, bbox) -> None:
     """Last night's survey: a loop through the industrial corner with a TVOC
     hotspot just south-west of it."""
     user = context.made.get("admin")
     if user is None:
         return
     rng = context.random
+    _west, _south, east, north = bbox
     night = (now.astimezone(LOCAL_TZ) - timedelta(days=1)).replace(hour=21, minute=0)
-    hot_lon, hot_lat = EAST - 0.022, NORTH - 0.017
+    hot_lon, hot_lat = east - 0.022, north - 0.017
     lines = ["time,lon,lat,value"]
     steps = 240
     for i in range(steps):
         angle = 2 * math.pi * i / steps
-        lon = EAST - 0.03 + 0.018 * math.cos(angle)
-        lat = NORTH - 0.022 + 0.012 * math.sin(angle)
+        lon = east - 0.03 + 0.018 * math.cos(angle)
+        lat = north - 0.022 + 0.012 * math.sin(angle)
         distance = math.hypot(lon - hot_lon, (lat - hot_lat) * 1.2)
         value = 0.25 + 2.4 * math.exp(-((distance / 0.004) ** 2)) + rng.uniform(0, 0.08)
         at = night + timedelta(seconds=15 * i)
