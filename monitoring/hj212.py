@@ -64,6 +64,9 @@ def _crc_table() -> tuple[int, ...]:
 
 
 _CRC_TABLE = _crc_table()
+# Only the high byte of the register feeds the next step, so the loop can carry
+# just that byte; the last step gives the full 16 bits.
+_CRC_HIGH = bytes(value >> 8 for value in _CRC_TABLE)
 
 
 def crc16(segment: bytes) -> int:
@@ -72,11 +75,12 @@ def crc16(segment: bytes) -> int:
     Equivalent to: ``reg = 0xFFFF``; per byte ``reg = (reg >> 8) ^ byte`` then 8
     times ``lsb = reg & 1; reg >>= 1; if lsb: reg ^= 0xA001``.
     """
-    register = 0xFFFF
-    table = _CRC_TABLE
-    for byte in segment:
-        register = table[(register >> 8) ^ byte]
-    return register
+    if not segment:
+        return 0xFFFF
+    high, table = 0xFF, _CRC_HIGH
+    for byte in segment[:-1]:
+        high = table[high ^ byte]
+    return _CRC_TABLE[high ^ segment[-1]]
 
 
 @dataclass

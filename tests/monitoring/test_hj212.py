@@ -151,3 +151,23 @@ def test_data_response_echoes_qn_and_needs_no_answer():
     assert response.qn == request.qn
     assert response.mn == request.mn
     assert response.wants_response is False
+
+
+def reference_crc(data: bytes) -> int:
+    """The standard's bit-by-bit algorithm, as written in STANDARDS §7."""
+    reg = 0xFFFF
+    for byte in data:
+        reg = (reg >> 8) ^ byte
+        for _ in range(8):
+            lsb = reg & 1
+            reg >>= 1
+            if lsb:
+                reg ^= 0xA001
+    return reg
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"A", b"QN=1;ST=22", bytes(range(256)), FIELD_EXAMPLE.encode()]
+)
+def test_fast_crc_equals_the_bitwise_algorithm(data):
+    assert hj212.crc16(data) == reference_crc(data)
