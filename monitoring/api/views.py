@@ -159,11 +159,9 @@ class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         is_csv = content_type == "text/csv" or (
             upload is not None and not upload.name.lower().endswith((".json", ".jsonl"))
         )
-        items = (
-            services.items_from_csv(body) if is_csv else services.items_from_json(body)
-        )
+        parse = services.items_from_csv if is_csv else services.items_from_json
         report = services.readings_ingest(
-            items=items,
+            items=lambda: parse(body),
             source=IngestBatch.Source.CSV if is_csv else IngestBatch.Source.JSON,
             user=request.user,
             stations=selectors.station_list(user=request.user),

@@ -106,10 +106,19 @@ def _index_points(rule, station, since, now) -> list[Point]:
 def _fume_points(rule, station, since, now) -> list[Point]:
     """Complete windows since ``since``; a window breaches once the day has had
     ``daily_count`` exceeding windows (counting from local midnight)."""
-    day_start = datetime.combine(
-        indices.local_date(since), datetime.min.time(), tzinfo=indices.LOCAL_TZ
+    width = timedelta(minutes=rule.window_minutes)
+    local_since = since.astimezone(indices.LOCAL_TZ)
+    day_start = local_since.replace(hour=0, minute=0, second=0, microsecond=0)
+    # the window holding ``since`` is re-read; earlier windows of the day only
+    # matter when several exceeding windows are needed
+    first = (
+        day_start
+        if rule.daily_count > 1
+        else day_start + ((local_since - day_start) // width) * width
     )
-    samples = list(_readings(station, rule.parameter, day_start, now))
+    samples = list(
+        _readings(station, rule.parameter, first - timedelta(microseconds=1), now)
+    )
     if not samples:
         return []
     windows = indices.fume_windows(
@@ -117,7 +126,6 @@ def _fume_points(rule, station, since, now) -> list[Point]:
         window_minutes=rule.window_minutes,
         threshold_mg_m3=rule.threshold,
     )
-    width = timedelta(minutes=rule.window_minutes)
     unvalidated = set()  # window starts holding a reading not yet validated
     for at, _value, quality in samples:
         if quality != "validated":

@@ -17,7 +17,7 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -172,7 +172,11 @@ def parse_time(value) -> datetime:
 
 
 class _Validator:
-    """Turns raw items into rows (sensor_id, time, value, flag, quality)."""
+    """Turns raw items into rows (sensor_id, time, value, flag, quality).
+
+    This is the hot loop of every ingestion path, so it caches what repeats in
+    a batch (the sensor of a station and parameter, parsed time strings) and
+    builds a message only for a rejection."""
 
     def __init__(self, directory: SensorDirectory, now: datetime):
         self.directory = directory
@@ -181,146 +185,139 @@ class _Validator:
         self.rejections: list[_Rejection] = []
         self.duplicates = 0
         self.ignored = 0
+        self._times: dict = {}
 
     def reject(self, line, name, station_id, reason, message, raw=""):
         self.rejections.append(
             _Rejection(line, str(name or "")[:40], station_id, reason, message, raw)
         )
 
-    def add(
-        self,
-        *,
-        line: int | None,
-        station: str,
-        parameter: str,
-        observed_at,
-        value,
-        flag: str = "N",
-        unit: str | None = None,
-        period_s: int = 0,
-        raw: str = "",
-    ) -> None:
-        directory = self.directory
-        station_id = directory.stations.get(station)
-        if station_id is None:
+    def _time(self, value) -> datetime:
+        try:
+            return self._times[value]
+        except KeyError:
+            moment = parse_time(value)
+        except TypeError:  # unhashable: not a time anyway
+            raise ValueError(value) from None
+        if len(self._times) < 100_000:
+            self._times[value] = moment
+        return moment
+
+    def add_item(self, item: dict, line: int) -> None:
+        """Validate one item (see :func:`readings_ingest`)."""
+        error = item.get("error")
+        if error:
+            station = str(item.get("station") or "")
             self.reject(
-                line,
+                item.get("line", line),
                 station,
-                None,
-                Reason.UNKNOWN_STATION,
-                _("unknown station or MN %(mn)s") % {"mn": station},
-                raw,
+                self.directory.stations.get(station),
+                item.get("reason", Reason.MALFORMED),
+                error,
+                item.get("raw", ""),
             )
             return
-        sensor = directory.by_key.get((station, parameter))
+        station = item.get("station")
+        parameter = item.get("parameter")
+        sensor = self.directory.by_key.get((station, parameter))
         if sensor is None or not sensor.is_active:
-            self.reject(
-                line,
-                station,
-                station_id,
-                Reason.UNKNOWN_SENSOR,
-                _("no active sensor for %(parameter)s at %(mn)s")
-                % {"parameter": parameter, "mn": station},
-                raw,
-            )
+            self._no_sensor(item, line, str(station or ""), str(parameter or ""))
             return
-        if period_s > sensor.interval_s:
+        if item.get("period_s", 0) > sensor.interval_s:
             # an hourly/daily aggregate from a monitor whose finer data is stored:
             # the platform computes its own rollups
             self.ignored += 1
             return
+        observed_at = item.get("time")
         try:
-            moment = parse_time(observed_at)
+            moment = self._time(observed_at)
         except (TypeError, ValueError):
-            self.reject(
+            self._fail(
+                item,
                 line,
-                station,
-                station_id,
+                sensor,
                 Reason.BAD_TIME,
                 _("invalid time %(value)s") % {"value": observed_at},
-                raw,
             )
             return
         if moment > self.latest_allowed:
-            self.reject(
+            self._fail(
+                item,
                 line,
-                station,
-                station_id,
+                sensor,
                 Reason.FUTURE,
                 _("time %(value)s is in the future") % {"value": moment.isoformat()},
-                raw,
             )
             return
+        value = item.get("value")
         try:
             number = float(value)
         except (TypeError, ValueError):
             number = math.nan
-        if not math.isfinite(number):
-            self.reject(
+        if number != number or number in (math.inf, -math.inf):
+            self._fail(
+                item,
                 line,
-                station,
-                station_id,
+                sensor,
                 Reason.BAD_VALUE,
                 _("value %(value)s is not a number") % {"value": value},
-                raw,
             )
             return
+        unit = item.get("unit")
         if unit is not None and unit != sensor.unit:
             factor = unit_factor(unit, sensor.unit)
             if factor is None:
-                self.reject(
+                self._fail(
+                    item,
                     line,
-                    station,
-                    station_id,
+                    sensor,
                     Reason.WRONG_UNIT,
                     _("unit %(unit)s does not match the sensor's %(expected)s")
                     % {"unit": unit, "expected": sensor.unit},
-                    raw,
                 )
                 return
             number *= factor
-        if number < 0 <= sensor.valid_min:
-            self.reject(
-                line,
-                station,
-                station_id,
-                Reason.NEGATIVE,
-                _("negative value %(value)s for %(parameter)s")
-                % {"value": number, "parameter": parameter},
-                raw,
-            )
-            return
         if not sensor.valid_min <= number <= sensor.valid_max:
-            self.reject(
-                line,
-                station,
-                station_id,
-                Reason.OUT_OF_RANGE,
-                _(
-                    "%(value)s is outside %(low)s–%(high)s %(unit)s for "
-                    "%(parameter)s: wrong unit?"
+            if number < 0 <= sensor.valid_min:
+                self._fail(
+                    item,
+                    line,
+                    sensor,
+                    Reason.NEGATIVE,
+                    _("negative value %(value)s for %(parameter)s")
+                    % {"value": number, "parameter": parameter},
                 )
-                % {
-                    "value": number,
-                    "low": sensor.valid_min,
-                    "high": sensor.valid_max,
-                    "unit": sensor.unit,
-                    "parameter": parameter,
-                },
-                raw,
-            )
+            else:
+                self._fail(
+                    item,
+                    line,
+                    sensor,
+                    Reason.OUT_OF_RANGE,
+                    _(
+                        "%(value)s is outside %(low)s–%(high)s %(unit)s for "
+                        "%(parameter)s: wrong unit?"
+                    )
+                    % {
+                        "value": number,
+                        "low": sensor.valid_min,
+                        "high": sensor.valid_max,
+                        "unit": sensor.unit,
+                        "parameter": parameter,
+                    },
+                )
             return
-        flag = (flag or "N").strip() or "N"
+        flag = item.get("flag") or "N"
         if flag not in DATA_FLAGS:
-            self.reject(
-                line,
-                station,
-                station_id,
-                Reason.BAD_FLAG,
-                _("unknown data flag %(flag)s") % {"flag": flag},
-                raw,
-            )
-            return
+            flag = str(flag).strip() or "N"
+            if flag not in DATA_FLAGS:
+                self._fail(
+                    item,
+                    line,
+                    sensor,
+                    Reason.BAD_FLAG,
+                    _("unknown data flag %(flag)s") % {"flag": flag},
+                )
+                return
         key = (sensor.id, moment)
         if key in self.rows:
             self.duplicates += 1
@@ -332,6 +329,38 @@ class _Validator:
             flag,
             "raw" if flag in FLAGS_VALID else "invalid",
         )
+
+    def _fail(self, item, line, sensor, reason, message) -> None:
+        self.reject(
+            item.get("line", line),
+            item.get("station"),
+            sensor.station_id,
+            reason,
+            message,
+            item.get("raw", ""),
+        )
+
+    def _no_sensor(self, item, line, station, parameter) -> None:
+        station_id = self.directory.stations.get(station)
+        if station_id is None:
+            self.reject(
+                item.get("line", line),
+                station,
+                None,
+                Reason.UNKNOWN_STATION,
+                _("unknown station or MN %(mn)s") % {"mn": station},
+                item.get("raw", ""),
+            )
+        else:
+            self.reject(
+                item.get("line", line),
+                station,
+                station_id,
+                Reason.UNKNOWN_SENSOR,
+                _("no active sensor for %(parameter)s at %(mn)s")
+                % {"parameter": parameter, "mn": station},
+                item.get("raw", ""),
+            )
 
 
 def _sqlite_insert(rows: list[tuple]) -> int:
@@ -405,7 +434,7 @@ def _touched(rows: Iterable[tuple]) -> dict[int, tuple[datetime, datetime]]:
 @transaction.atomic
 def readings_ingest(
     *,
-    items: Iterable[dict],
+    items: Iterable[dict] | Callable[[], Iterable[dict]],
     source: str,
     user=None,
     stations=None,
@@ -417,7 +446,8 @@ def readings_ingest(
 ) -> IngestReport:
     """Validate and store readings; return what happened to each.
 
-    ``items`` are dicts with ``station`` (MN or station code), ``parameter``
+    ``items`` (or a function returning them, called only when the request is
+    not a replay) are dicts with ``station`` (MN or station code), ``parameter``
     (parameter or HJ 212 code), ``time``, ``value`` and optionally ``flag``,
     ``unit``, ``line``, ``period_s``, ``raw``. ``stations`` limits which stations
     may be written (the user's scope). With ``follow_up`` the rollups and rules
@@ -446,7 +476,8 @@ def readings_ingest(
             report = IngestReport(**_report_fields(previous.response))
             report.replayed = True
             return report
-    items = list(items)
+    # parsed only now, so a replayed request is answered without reading it
+    items = list(items() if callable(items) else items)
     if len(items) > MAX_ITEMS:
         raise InvalidInput(
             fields={
@@ -459,28 +490,9 @@ def readings_ingest(
             stations=stations,
         )
     validator = _Validator(directory, now)
+    add = validator.add_item
     for number, item in enumerate(items, start=1):
-        if item.get("error"):
-            validator.reject(
-                item.get("line", number),
-                item.get("station"),
-                directory.stations.get(str(item.get("station") or "")),
-                item.get("reason", Reason.MALFORMED),
-                item["error"],
-                item.get("raw", ""),
-            )
-            continue
-        validator.add(
-            line=item.get("line", number),
-            station=str(item.get("station") or ""),
-            parameter=str(item.get("parameter") or ""),
-            observed_at=item.get("time"),
-            value=item.get("value"),
-            flag=item.get("flag") or "N",
-            unit=item.get("unit"),
-            period_s=item.get("period_s", 0),
-            raw=item.get("raw", ""),
-        )
+        add(item, number)
     rows = list(validator.rows.values())
     stored = readings_store(rows)
     report = IngestReport(
@@ -527,7 +539,7 @@ def readings_ingest(
     if idempotency_key:
         batch.response = report.as_response()
         batch.save(update_fields=["response"])
-    _mark_seen(rows, directory)
+    _mark_seen(report.touched, directory)
     if follow_up and report.touched:
         _queue_follow_up(report.touched)
     return report
@@ -545,13 +557,15 @@ def _report_fields(response: dict) -> dict:
     }
 
 
-def _mark_seen(rows: list[tuple], directory: SensorDirectory) -> None:
+def _mark_seen(
+    touched: dict[int, tuple[datetime, datetime]], directory: SensorDirectory
+) -> None:
     station_of = {info.id: info.station_id for info in directory.by_key.values()}
     latest: dict[int, datetime] = {}
-    for sensor_id, moment, *_rest in rows:
+    for sensor_id, (_first, last) in touched.items():
         station_id = station_of[sensor_id]
-        if moment > latest.get(station_id, moment - timedelta(seconds=1)):
-            latest[station_id] = moment
+        if station_id not in latest or last > latest[station_id]:
+            latest[station_id] = last
     if not latest:
         return
     stations = list(Station.objects.filter(pk__in=latest).only("id", "last_seen_at"))
