@@ -217,11 +217,19 @@ def bench_parse() -> dict:
         )
         for n in range(PACKETS)
     ]
-    started = time.perf_counter()
+    # wall clock and this process's CPU time: on a shared machine the CPU rate
+    # is what one process can do
+    started, cpu = time.perf_counter(), time.process_time()
     for packet in packets:
         hj212.parse(packet)
     elapsed = time.perf_counter() - started
-    return {"packets": PACKETS, "pps": PACKETS / elapsed, "bytes": len(packets[0])}
+    cpu = time.process_time() - cpu
+    return {
+        "packets": PACKETS,
+        "pps": PACKETS / elapsed,
+        "cpu_pps": PACKETS / cpu,
+        "bytes": len(packets[0]),
+    }
 
 
 def bench_listener(test_db_name: str) -> dict:
@@ -386,8 +394,9 @@ def main() -> None:
     if parse:
         rows.append(
             (
-                "HJ 212 parse (7 pollutants, CRC)",
-                f"{parse['pps']:,.0f} packets/s",
+                f"HJ 212 parse ({parse['bytes']}-byte packets, CRC checked)",
+                f"{parse['pps']:,.0f} packets/s wall, "
+                f"{parse['cpu_pps']:,.0f} per CPU second",
                 "≥ 20,000",
             )
         )
