@@ -377,21 +377,25 @@ def _rules(start, stations) -> None:
 
 
 def _survey(context: DemoContext, now, bbox) -> None:
-    """Last night's survey: a loop through the industrial corner with a TVOC
-    hotspot just south-west of it."""
+    """Last night's survey: a TVOC track with a hotspot just south-west of the
+    industrial corner."""
     user = context.made.get("admin")
     if user is None:
         return
     rng = context.random
     _west, _south, east, north = bbox
     night = (now.astimezone(LOCAL_TZ) - timedelta(days=1)).replace(hour=21, minute=0)
-    hot_lon, hot_lat = east - 0.022, north - 0.017
+    # a loop south-west of the industrial corner; the hotspot is where it passes
+    # closest to the plants (downwind in the night's north-east wind)
+    centre_lon, centre_lat, rx, ry = east - 0.03, north - 0.024, 0.01, 0.008
+    hot_lon = centre_lon + rx * math.cos(math.pi / 4)
+    hot_lat = centre_lat + ry * math.sin(math.pi / 4)
     lines = ["time,lon,lat,value"]
     steps = 240
     for i in range(steps):
         angle = 2 * math.pi * i / steps
-        lon = east - 0.03 + 0.018 * math.cos(angle)
-        lat = north - 0.022 + 0.012 * math.sin(angle)
+        lon = centre_lon + rx * math.cos(angle)
+        lat = centre_lat + ry * math.sin(angle)
         distance = math.hypot(lon - hot_lon, (lat - hot_lat) * 1.2)
         value = 0.25 + 2.4 * math.exp(-((distance / 0.004) ** 2)) + rng.uniform(0, 0.08)
         at = night + timedelta(seconds=15 * i)
