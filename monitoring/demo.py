@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from core.demo import DemoContext
 from enforcement.models import Enterprise, EnterpriseAccount
-from monitoring.indices import LOCAL_TZ
+from monitoring.indices import LOCAL_TZ, NOISE_LIMITS
 from monitoring.models import (
     QualityFlag,
     Reading,
@@ -46,6 +46,8 @@ HOURLY = 3600
 FUME_INTERVAL = 600
 # Night wind from the north-east carries the industrial corner's odour south-west.
 NIGHT_WIND_FROM = 45.0
+# The demo enterprise user's restaurant, whose fume exceeds at some dinners.
+SMOKY_KITCHEN = "FUME-01"
 
 
 def _at(bbox, fx: float, fy: float) -> tuple[float, float]:
@@ -171,12 +173,11 @@ def build_monitoring(context: DemoContext) -> None:
             enterprise=site,
         )
 
-    fume_station = next((s for s in stations if s.code == "FUME-01"), None)
     # switches are logged hourly in the history (the fan rule needs no more)
     Sensor.objects.filter(
         station__kind=Station.Kind.FUME, parameter__in=["fan_on", "cleaner_on"]
     ).update(interval_s=HOURLY)
-    _history(stations, start, now, rng, fume_station=fume_station, days=days)
+    _history(stations, start, now, rng, days=days)
     _rules(start, stations)
     rules_evaluate(now=now)
     _survey(context, now, bbox)
@@ -204,7 +205,7 @@ def _restaurants(context: DemoContext) -> list[Enterprise]:
     return chosen[:6]
 
 
-def _value(sensor: Sensor, station: Station, at, rng, fume_station) -> float:
+def _value(sensor: Sensor, station: Station, at, rng) -> float:
     parameter = sensor.parameter
     local = at.astimezone(LOCAL_TZ)
     hours_ago = (timezone.now() - at).total_seconds() / 3600
@@ -217,15 +218,20 @@ def _value(sensor: Sensor, station: Station, at, rng, fume_station) -> float:
         value = round(value * 2.6, 1)  # a haze episode last week
     if station.code == "WATER-02" and parameter == "NH3_N" and 6 < hours_ago < 16:
         value = round(rng.uniform(1.15, 1.4), 3)  # last night: class IV
-    if (
-        station.code == "NOISE-04"
-        and parameter == "LAeq"
-        and (local.hour >= 22 or local.hour < 6)
-    ):
-        value = round(rng.gauss(58, 1.5), 1)  # the trunk road is loud at night
+    night = local.hour >= 22 or local.hour < 6
+    if parameter in ("LAeq", "LAmax") and station.noise_zone:
+        day_limit, night_limit = NOISE_LIMITS[station.noise_zone]
+        level = (night_limit if night else day_limit) - 3 + rng.gauss(0, 1.2)
+        if station.code == "NOISE-04" and night:
+            level += 6  # the trunk road is loud at night
+        value = round(level + (12 if parameter == "LAmax" else 0), 1)
+    if parameter == "TP" and station.water_body == Station.WaterBody.LAKE:
+        value = round(value * 0.3, 3)  # the lake meets its class III
+    if parameter == "fume" and station.code != SMOKY_KITCHEN:
+        value = round(value * 0.6, 3)  # the other kitchens keep within the limit
     dinner = 17.5 <= local.hour + local.minute / 60 < 19
     if (
-        station is fume_station
+        station.code == SMOKY_KITCHEN
         and parameter == "fume"
         and dinner
         and local.day % 3 == 0
@@ -240,7 +246,7 @@ def _value(sensor: Sensor, station: Station, at, rng, fume_station) -> float:
     return value
 
 
-def _history(stations, start, now, rng, fume_station, days) -> None:
+def _history(stations, start, now, rng, days) -> None:
     sensors = list(
         Sensor.objects.filter(station__in=stations).select_related("station")
     )
@@ -250,7 +256,7 @@ def _history(stations, start, now, rng, fume_station, days) -> None:
         step = timedelta(seconds=sensor.interval_s)
         at = start
         while at < now:
-            value = _value(sensor, sensor.station, at, rng, fume_station)
+            value = _value(sensor, sensor.station, at, rng)
             quality = (
                 QualityFlag.VALIDATED if at < validated_before else QualityFlag.RAW
             )
