@@ -405,6 +405,7 @@ def test_language_switch_turns_the_pages_into_english_and_back(demo, visit):
         "Dashboard",
         "Enterprises",
         "Map",
+        "Monitoring",
         "Mobile",
         "API",
     ]

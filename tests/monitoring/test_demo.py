@@ -13,10 +13,9 @@ pytestmark = pytest.mark.django_db
 def test_demo_builds_30_stations_history_rules_alarms_and_a_survey():
     call_command("seed_demo", seed=3, enterprises=300, stdout=StringIO())
     assert Station.objects.count() == 30
-    kinds = dict(
-        (kind, Station.objects.filter(kind=kind).count())
-        for kind in Station.Kind.values
-    )
+    kinds = {
+        kind: Station.objects.filter(kind=kind).count() for kind in Station.Kind.values
+    }
     assert kinds["ambient_air"] == 8 and kinds["fume"] == 6
     assert all(s.sensors.exists() and s.mn for s in Station.objects.all())
     # the demo enterprise user's restaurant has its own fume monitor

@@ -65,7 +65,8 @@
             .bindPopup('<a href="' + p.url + '">' + escape(p.name) + "</a><br>" + escape(p.kind_label) + (p.label ? "<br>" + escape(p.label) : ""))
             .addTo(layer);
         });
-        if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [30, 30] }); fitted = true; }
+        if (!fitted && bounds.length) { map.fitBounds(bounds, { padding: [30, 30], animate: false }); fitted = true; }
+        stationMap.dataset.stations = String(data.features.length);
       });
     };
     load();
