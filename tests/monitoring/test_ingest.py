@@ -205,3 +205,29 @@ def test_readings_land_in_monthly_partitions_and_default_rows_move_out(air_stati
         assert cursor.fetchone()[0] == 1
         cursor.execute("SELECT count(*) FROM monitoring_reading_default")
         assert cursor.fetchone()[0] == 0
+
+
+def test_after_commit_rollups_and_rules_follow_the_new_readings(
+    air_station, django_capture_on_commit_callbacks
+):
+    from monitoring.models import Alarm, HourlyRollup, Rule, Station
+
+    Rule.objects.create(
+        name="PM2.5 high",
+        kind=Rule.Kind.PARAMETER,
+        parameter="PM2_5",
+        station_kind=Station.Kind.AMBIENT_AIR,
+        threshold=75,
+        clear_threshold=60,
+    )
+    start = NOW - minutes(50)
+    with django_capture_on_commit_callbacks(execute=True):
+        readings_ingest(
+            items=[
+                item(air_station, "PM2_5", start + minutes(m), 90) for m in range(46)
+            ],
+            source="json",
+            now=NOW,
+        )
+    assert HourlyRollup.objects.filter(sensor__parameter="PM2_5").exists()
+    assert Alarm.objects.filter(station=air_station, status="open").count() == 1

@@ -165,3 +165,41 @@ def test_many_monitors_at_once_are_all_stored(world, sync_db_in_loop):
     run(listener, conversation)
     assert Reading.objects.count() == 30 * 3 * 2
     assert listener.stats.responses == 90
+
+
+def test_simulator_feeds_the_listener_and_every_packet_is_answered(
+    air_station, sync_db_in_loop
+):
+    from monitoring.management.commands.simulate_monitors import simulate
+
+    listener = Hj212Listener(follow_up=None)
+
+    async def conversation(port):
+        return await simulate(
+            [(air_station.mn, "22", {"a34004": "PM2_5", "a21004": "NO2"})],
+            host="127.0.0.1",
+            port=port,
+            interval=0.3,
+            duration=0.5,
+            exceed=set(),
+            seed=1,
+        )
+
+    sent, answered = run(listener, conversation)
+    assert sent == answered >= 1
+    assert Reading.objects.filter(sensor__parameter="PM2_5").count() >= 1
+
+
+def test_hourly_packets_are_stored_for_hourly_sensors(water_station):
+    from monitoring.services.ingest import packets_ingest
+
+    built = hj212.build(
+        cn=hj212.CN_HOURLY,
+        st="21",
+        mn=water_station.mn,
+        data_time=AT,
+        values={"w21003": {"Avg": 0.42, "Min": 0.4, "Max": 0.45, "Flag": "N"}},
+    )
+    report = packets_ingest(packets=[hj212.parse(built)], follow_up=False, now=AT)
+    assert report.stored == 1
+    assert Reading.objects.get().value == 0.42
