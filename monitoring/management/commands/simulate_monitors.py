@@ -67,6 +67,16 @@ class Command(BaseCommand):
         self.stdout.write(f"sent {sent} packets, {answered} answered")
 
 
+def exceeding(parameter: str, at, rng: random.Random) -> float:
+    """A value over the usual limits, whatever the hour: fume well above
+    1 mg/m³ with the fan running and the cleaner off, other values tripled."""
+    if parameter == "fume":
+        return round(rng.uniform(1.5, 2.5), 3)
+    if parameter in ("fan_on", "cleaner_on"):
+        return 1.0 if parameter == "fan_on" else 0.0
+    return simulated_value(parameter, at, rng, scale=3.0)
+
+
 async def simulate(monitors, *, host, port, interval, duration, exceed, seed):
     """One connection per monitor, a real-time packet every ``interval``."""
     counts = {"sent": 0, "answered": 0}
@@ -79,16 +89,15 @@ async def simulate(monitors, *, host, port, interval, duration, exceed, seed):
         try:
             while deadline is None or time.monotonic() < deadline:
                 now = timezone.now().replace(microsecond=0)
-                scale = 3.0 if mn in exceed else 1.0
                 values = {
                     code: {
-                        "Rtd": simulated_value(parameter, now, rng, scale=scale),
+                        "Rtd": exceeding(parameter, now, rng)
+                        if mn in exceed
+                        else simulated_value(parameter, now, rng),
                         "Flag": "N",
                     }
                     for code, parameter in codes.items()
                 }
-                if mn in exceed and "FanSt" in codes:
-                    values["PurSt"] = {"Rtd": 0, "Flag": "N"}
                 packet = hj212.build(
                     qn=hj212.qn_for(now),
                     st=st,
