@@ -108,24 +108,27 @@ def survey_get(*, user, pk: int) -> Survey:
     return get_object_or_404(survey_list(user=user), pk=pk)
 
 
-def enterprise_exceedance_days(*, since: datetime) -> dict[int, int]:
-    """Per enterprise, the local days since ``since`` with an alarm at one of its
-    monitors whose readings are validated (only validated data counts toward
+def enterprise_exceedance_days(
+    *, since: datetime, until: datetime | None = None
+) -> dict[int, int]:
+    """Per enterprise, the local days in [since, until) with an alarm at one of
+    its monitors whose readings are validated (only validated data counts toward
     enforcement). One grouped query for all enterprises."""
     from django.db.models import Count
     from django.db.models.functions import TruncDate
 
     from monitoring.indices import LOCAL_TZ
 
+    alarms = Alarm.objects.filter(
+        validated=True, station__enterprise__isnull=False, started_at__gte=since
+    )
+    if until is not None:
+        alarms = alarms.filter(started_at__lt=until)
     rows = (
-        Alarm.objects.filter(
-            validated=True,
-            station__enterprise__isnull=False,
-            started_at__gte=since,
-        )
-        .annotate(day=TruncDate("started_at", tzinfo=LOCAL_TZ))
+        alarms.annotate(day=TruncDate("started_at", tzinfo=LOCAL_TZ))
         .values("station__enterprise_id")
         .annotate(days=Count("day", distinct=True))
+        .order_by()
     )
     return {row["station__enterprise_id"]: row["days"] for row in rows}
 

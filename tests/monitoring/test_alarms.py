@@ -309,3 +309,32 @@ def test_bureau_staff_may_dismiss_a_pending_alarm_once(fume_alarm, bureau_office
 def test_street_officers_cannot_dismiss(fume_alarm, officer_a):
     with pytest.raises(PermissionDenied):
         alarm_dismiss(alarm=fume_alarm, user=officer_a, reason="no")
+
+
+def test_exceedance_days_count_only_alarms_whose_readings_are_validated(
+    fume_station, fume_rule, bureau_officer, world
+):
+    from monitoring.selectors import enterprise_exceedance_days
+    from monitoring.services import readings_review
+
+    day_one = datetime(2026, 11, 26, 3, 0, tzinfo=UTC)
+    for day in (day_one, day_one + timedelta(days=1)):
+        feed(
+            [item(fume_station, "fume", day + minutes(m), 1.7) for m in range(10)]
+            + [
+                item(fume_station, "fume", day + minutes(10 + m), 0.3)
+                for m in range(10)
+            ],
+            day + HOUR,
+        )
+    assert Alarm.objects.count() == 2
+    since = day_one - timedelta(days=1)
+    assert enterprise_exceedance_days(since=since) == {}  # raw data only
+    readings_review(
+        user=bureau_officer,
+        sensors=fume_station.sensors.all(),
+        start=day_one,
+        end=day_one + HOUR,
+        quality="validated",
+    )
+    assert enterprise_exceedance_days(since=since) == {world.enterprise_x.pk: 1}
