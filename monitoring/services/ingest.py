@@ -512,17 +512,21 @@ def readings_ingest(
         ],
     )
     report.touched = _touched(rows)
-    batch = IngestBatch.objects.create(
-        source=source,
-        user=user if user is not None and user.is_authenticated else None,
-        idempotency_key=idempotency_key,
-        request_hash=request_hash,
-        received=report.received,
-        stored=report.stored,
-        duplicates=report.duplicates,
-        rejected=report.rejected,
-    )
-    report.batch_id = batch.pk
+    # The listener flushes many times a second: its batches are recorded only
+    # when something was rejected (uploads always are).
+    batch = None
+    if source != IngestBatch.Source.HJ212 or idempotency_key or validator.rejections:
+        batch = IngestBatch.objects.create(
+            source=source,
+            user=user if user is not None and user.is_authenticated else None,
+            idempotency_key=idempotency_key,
+            request_hash=request_hash,
+            received=report.received,
+            stored=report.stored,
+            duplicates=report.duplicates,
+            rejected=report.rejected,
+        )
+        report.batch_id = batch.pk
     if validator.rejections:
         IngestRejection.objects.bulk_create(
             IngestRejection(
@@ -536,7 +540,7 @@ def readings_ingest(
             )
             for r in validator.rejections[:MAX_LOGGED_REJECTIONS]
         )
-    if idempotency_key:
+    if batch is not None and idempotency_key:
         batch.response = report.as_response()
         batch.save(update_fields=["response"])
     _mark_seen(report.touched, directory)
@@ -718,6 +722,16 @@ def packets_ingest(
     for packet in packets:
         expected = directory.passwords.get(packet.mn)
         raw = f"QN={packet.qn};CN={packet.cn};MN={packet.mn}"
+        if packet.mn not in directory.stations:
+            items.append(
+                {
+                    "station": packet.mn,
+                    "error": _("unknown station or MN %(mn)s") % {"mn": packet.mn},
+                    "reason": Reason.UNKNOWN_STATION,
+                    "raw": raw,
+                }
+            )
+            continue
         if expected and packet.pw != expected:
             items.append(
                 {

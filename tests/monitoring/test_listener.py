@@ -203,3 +203,17 @@ def test_hourly_packets_are_stored_for_hourly_sensors(water_station):
     report = packets_ingest(packets=[hj212.parse(built)], follow_up=False, now=AT)
     assert report.stored == 1
     assert Reading.objects.get().value == 0.42
+
+
+def test_listener_flushes_leave_no_batch_record_unless_something_was_rejected(
+    air_station,
+):
+    from monitoring.models import IngestBatch
+    from monitoring.services.ingest import packets_ingest
+
+    packets_ingest(
+        packets=[hj212.parse(packet(air_station.mn))], follow_up=False, now=AT
+    )
+    assert not IngestBatch.objects.exists()
+    packets_ingest(packets=[hj212.parse(packet("UNKNOWN-MN"))], follow_up=False, now=AT)
+    assert IngestBatch.objects.get().rejected == 1
