@@ -11,6 +11,8 @@ ADMIN_AUTODISCOVER_SKIP = {"leaflet"}
 
 
 class CoreConfig(AppConfig):
+    # this module also holds the admin's AppConfig, so say which one "core" means
+    default = True
     name = "core"
     verbose_name = _("Platform core")
 
