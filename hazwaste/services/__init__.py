@@ -1,5 +1,6 @@
 """Writes for hazardous-waste supervision, by topic."""
 
+from hazwaste.services.access import require_account  # noqa: F401
 from hazwaste.services.anomalies import (  # noqa: F401
     anomaly_scan,
     warning_dismiss,
@@ -23,7 +24,9 @@ from hazwaste.services.manifests import (  # noqa: F401
     manifest_update,
 )
 from hazwaste.services.producers import (  # noqa: F401
+    annual_amount_declare,
     declaration_due_on,
+    declaration_submit,
     declarations_generate,
     facility_create,
     management_class_for,
