@@ -229,6 +229,10 @@ def plan_file(*, plan: ManagementPlan, now: datetime | None = None) -> Managemen
 # ---------------------------------------------------------------------- declarations
 
 
+def _kg(value) -> str:
+    return str(Decimal(value or 0).quantize(Decimal("0.001")))
+
+
 def period_bounds(period: str, day: date) -> tuple[date, date]:
     """The declaration period of kind ``period`` that contains ``day``."""
     if period == Declaration.Period.MONTH:
@@ -296,10 +300,10 @@ def declarations_generate(
         lines[row["producer_id"]].append(
             {
                 "waste_code": row["waste_code__code"],
-                "generated_kg": str(row["generated"] or zero),
-                "stored_kg": str(row["stored"] or zero),
-                "shipped_kg": str(row["shipped"] or zero),
-                "stock_end_kg": str(stock),
+                "generated_kg": _kg(row["generated"]),
+                "stored_kg": _kg(row["stored"]),
+                "shipped_kg": _kg(row["shipped"]),
+                "stock_end_kg": _kg(stock),
             }
         )
     existing = {
