@@ -422,8 +422,11 @@ def manifest_dispatch(
         manifest.vehicle = vehicle
     containers = list(
         Container.objects.select_for_update()
-        .filter(manifest_lines__manifest=manifest)
-        .distinct()
+        .filter(
+            pk__in=ManifestLine.containers.through.objects.filter(
+                manifestline__manifest=manifest
+            ).values("container_id")
+        )
         .order_by("pk")
     )
     containers_send_out(containers=containers, manifest=manifest, user=user, moment=now)
