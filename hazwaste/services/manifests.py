@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -266,12 +267,26 @@ def manifest_create(
     return manifest
 
 
-def _lock(manifest: Manifest) -> Manifest:
-    return (
-        Manifest.objects.select_for_update()
-        .select_related("producer", "carrier", "receiver", "waste_code")
-        .get(pk=manifest.pk)
+def _lock(manifest: Manifest, *, user=None, party: str | None = None) -> Manifest:
+    """Lock the row; with ``party`` ("producer", "carrier", "receiver") also check,
+    in the same query, that the user speaks for that party (403 otherwise)."""
+    queryset = Manifest.objects.select_for_update(of=("self",)).select_related(
+        "producer", "carrier", "receiver", "waste_code"
     )
+    if party is None:
+        return queryset.get(pk=manifest.pk)
+    from enforcement.models import EnterpriseAccount
+
+    locked = queryset.annotate(
+        is_party=Exists(
+            EnterpriseAccount.objects.filter(
+                user_id=user.pk, enterprise_id=OuterRef(f"{party}__enterprise_id")
+            )
+        )
+    ).get(pk=manifest.pk)
+    if not (locked.is_party or user.is_superuser):
+        raise PermissionDenied(_("Only the enterprise's own accounts can do this."))
+    return locked
 
 
 @transaction.atomic
@@ -285,8 +300,7 @@ def manifest_update(
 ) -> Manifest:
     """Edit a draft. Once the consignor has signed, only a correction may
     change it (409)."""
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.producer.enterprise_id)
+    manifest = _lock(manifest, user=user, party="producer")
     if manifest.status != Status.DRAFT:
         raise Conflict(
             _("The manifest is signed; change it with a correction and a reason."),
@@ -362,8 +376,7 @@ def manifest_submit(
 ) -> Manifest:
     """The consignor signs: the receiver must hold a valid permit for the code."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.producer.enterprise_id)
+    manifest = _lock(manifest, user=user, party="producer")
     _expect(manifest, Status.DRAFT)
     today = timezone.localtime(now).date()
     receiver = manifest.receiver
@@ -412,8 +425,7 @@ def manifest_dispatch(
     """The carrier signs at pick-up: the containers leave the producer's ledger
     and the receiver's 5-working-day clock starts."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.carrier.enterprise_id)
+    manifest = _lock(manifest, user=user, party="carrier")
     _expect(manifest, Status.SUBMITTED)
     if vehicle is not None:
         _check_parties(
@@ -449,8 +461,7 @@ def manifest_dispatch(
 @transaction.atomic
 def manifest_track(*, manifest: Manifest, user, points: list[dict]) -> int:
     """Track points reported by the carrier while in transit."""
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.carrier.enterprise_id)
+    manifest = _lock(manifest, user=user, party="carrier")
     _expect(manifest, Status.IN_TRANSIT)
     rows = []
     for index, point in enumerate(points):
@@ -517,8 +528,7 @@ def manifest_receive(
 ) -> Manifest:
     """The receiver weighs every line and accepts, partly accepts or refuses."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.receiver.enterprise_id)
+    manifest = _lock(manifest, user=user, party="receiver")
     _expect(manifest, Status.IN_TRANSIT)
     _apply_receipt(
         manifest, {line.position: line for line in manifest.lines.all()}, lines
@@ -542,8 +552,7 @@ def manifest_report_disposal(
 ) -> Manifest:
     """The receiver reports how the waste was utilised or disposed of."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.receiver.enterprise_id)
+    manifest = _lock(manifest, user=user, party="receiver")
     _expect(manifest, Status.RECEIVED)
     if not (method or "").strip():
         raise InvalidInput(
@@ -569,8 +578,7 @@ def manifest_close(
 ) -> Manifest:
     """The consignor confirms the loop is complete."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.producer.enterprise_id)
+    manifest = _lock(manifest, user=user, party="producer")
     _expect(manifest, Status.DISPOSED)
     _sign(
         manifest,
@@ -591,8 +599,7 @@ def manifest_cancel(
 ) -> Manifest:
     """The consignor withdraws a manifest nobody has picked up."""
     now = now or timezone.now()
-    manifest = _lock(manifest)
-    require_account(user=user, enterprise_id=manifest.producer.enterprise_id)
+    manifest = _lock(manifest, user=user, party="producer")
     if manifest.status not in OPEN_STATUSES:
         raise Conflict(_("Only a manifest not yet picked up can be cancelled."))
     if not (reason or "").strip():
