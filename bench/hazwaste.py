@@ -28,7 +28,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -304,7 +304,7 @@ def seed(args, now: datetime) -> dict:
     # Containers: shipped ones have 4 ledger records, stored ones 2.
     shipped_n = args.manifests
     stored_n = max(0, (args.ledger - 4 * shipped_n) // 2)
-    containers, entries, manifests, lines, links = [], [], [], [], []
+    entries, manifests, lines, links = [], [], [], []
     statuses = (
         ["closed"] * 85
         + ["disposed"] * 5
@@ -314,9 +314,8 @@ def seed(args, now: datetime) -> dict:
     )
 
     def container_rows():
-        serial = 0
         for index in range(shipped_n + stored_n):
-            serial += 1
+            serial = index + 1
             producer = 1 + rng.randrange(producers_n)
             code_id = codes[producer % len(codes)][0]
             kg = Decimal(rng.randint(20, 400))
@@ -326,11 +325,10 @@ def seed(args, now: datetime) -> dict:
                     days=rng.randint(5, 700), hours=rng.randint(0, 20)
                 )
             else:
-                generated = now - timedelta(
-                    days=rng.choice(
-                        [rng.randint(1, 300)] * 49 + [rng.randint(330, 420)]
-                    )
-                )
+                # most stock is weeks old; one container in 50 nears a year
+                old = rng.random() < 0.02
+                days = rng.randint(330, 420) if old else rng.randint(1, 150)
+                generated = now - timedelta(days=days)
             stored = generated + timedelta(hours=1)
             released = stored + timedelta(days=rng.randint(1, 60)) if shipped else None
             if released and released > now:
@@ -584,10 +582,12 @@ def seed(args, now: datetime) -> dict:
             "hazwaste_manifestline",
         ):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT max(id) FROM {table}))"
             )
         cursor.execute(
-            "INSERT INTO hazwaste_manifestserial (year, region, last) VALUES (%s, '3101', 900000)",
+            "INSERT INTO hazwaste_manifestserial (year, region, last) "
+            "VALUES (%s, '3101', 900000)",
             [now.year],
         )
         cursor.execute("ANALYZE")
@@ -597,19 +597,22 @@ def seed(args, now: datetime) -> dict:
         "manifests": len(manifests),
     }
     print(
-        f"seeded {counts['ledger']:,} ledger records, {counts['containers']:,} containers, "
-        f"{counts['manifests']:,} manifests in {time.perf_counter() - started:.1f} s"
+        f"seeded {counts['ledger']:,} ledger records, "
+        f"{counts['containers']:,} containers, {counts['manifests']:,} manifests "
+        f"in {time.perf_counter() - started:.1f} s"
     )
     return counts
 
 
 BASELINE_SQL = [
-    "SELECT producer_id, waste_code_id, kind, count(*), sum(quantity_kg), max(occurred_at) "
-    "FROM hazwaste_ledgerentry GROUP BY 1, 2, 3",
-    "SELECT status, count(*), sum(in_storage_kg), min(stored_at) FROM hazwaste_container GROUP BY 1",
+    "SELECT producer_id, waste_code_id, kind, count(*), sum(quantity_kg), "
+    "max(occurred_at) FROM hazwaste_ledgerentry GROUP BY 1, 2, 3",
+    "SELECT status, count(*), sum(in_storage_kg), min(stored_at) "
+    "FROM hazwaste_container GROUP BY 1",
     "SELECT producer_id, status, count(*), sum(shipped_kg), sum(received_kg) "
     "FROM hazwaste_manifest GROUP BY 1, 2",
-    "SELECT waste_code_id, count(*), sum(quantity_kg), sum(received_kg) FROM hazwaste_manifestline GROUP BY 1",
+    "SELECT waste_code_id, count(*), sum(quantity_kg), sum(received_kg) "
+    "FROM hazwaste_manifestline GROUP BY 1",
 ]
 
 
@@ -774,8 +777,9 @@ def main(argv=None) -> int:
         ", ".join(f"{k}={v}" for k, v in report.by_rule.items()),
     )
     print(
-        f"first run created {report.created:,}; second run refreshed {report2.refreshed:,}, "
-        f"created {report2.created:,}, resolved {report2.resolved:,}"
+        f"first run created {report.created:,}; second run refreshed "
+        f"{report2.refreshed:,}, created {report2.created:,}, "
+        f"resolved {report2.resolved:,}"
     )
     return 0
 

@@ -632,10 +632,10 @@ def _write(
         changed, ["evidence", "severity"], batch_size=2000
     )
     gone = [w.pk for subject, w in current.items() if subject not in found]
-    for start in range(0, len(seen), 20000):
-        AnomalyWarning.objects.filter(pk__in=seen[start : start + 20000]).update(
-            last_seen_at=now
-        )
+    if seen:  # every open warning of the rule that is still found
+        AnomalyWarning.objects.filter(
+            rule=rule, status=AnomalyWarning.Status.OPEN, first_seen_at__lt=now
+        ).exclude(pk__in=gone).update(last_seen_at=now)
     for start in range(0, len(gone), 20000):
         AnomalyWarning.objects.filter(pk__in=gone[start : start + 20000]).update(
             status=AnomalyWarning.Status.RESOLVED, handled_at=now, updated_at=now

@@ -409,7 +409,7 @@ def manifest_submit(
         **where,
     )
     manifest.submitted_at = now
-    manifest.save()
+    manifest.save(update_fields=["status", "submitted_at", "updated_at"])
     return manifest
 
 
@@ -454,7 +454,15 @@ def manifest_dispatch(
     manifest.receipt_due_on = add_working_days(
         timezone.localtime(now).date(), RECEIPT_WORKING_DAYS
     )
-    manifest.save()
+    manifest.save(
+        update_fields=[
+            "status",
+            "vehicle",
+            "dispatched_at",
+            "receipt_due_on",
+            "updated_at",
+        ]
+    )
     return manifest
 
 
@@ -542,7 +550,9 @@ def manifest_receive(
         **where,
     )
     manifest.received_at = now
-    manifest.save()
+    manifest.save(
+        update_fields=["status", "received_kg", "outcome", "received_at", "updated_at"]
+    )
     return manifest
 
 
