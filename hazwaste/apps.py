@@ -8,7 +8,7 @@ class HazwasteConfig(AppConfig):
 
     def ready(self) -> None:
         from core.demo import register_demo_step
-        from enforcement.registry import (
+        from enforcement.services import (
             DashboardPanel,
             register_dashboard_panel,
             register_timeline_source,

@@ -12,9 +12,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from core.demo import DemoContext
+from core.demo import DEMO_PASSWORD, DemoContext, demo_user
 from enforcement.models import Enterprise, EnterpriseAccount
-from grid.demo import DEMO_PASSWORD, demo_user
 from hazwaste import services
 from hazwaste.models import (
     Carrier,
@@ -26,7 +25,8 @@ from hazwaste.models import (
     Vehicle,
     WasteCode,
 )
-from hazwaste.services.catalogue import edition_in_force
+from hazwaste.services.anomalies import rules_ensure
+from hazwaste.services.catalogue import catalogue_ensure_shipped, edition_in_force
 
 SECTOR_CODES = {
     Enterprise.Sector.AUTO_REPAIR: ["900-214-08", "900-052-31", "900-041-49"],
@@ -48,9 +48,15 @@ def _account(context: DemoContext, username: str, name: str, enterprise, role: s
     return user
 
 
+def demo_present() -> bool:
+    return Producer.objects.exists()
+
+
 def build_hazwaste(context: DemoContext) -> None:
     rng = context.random
     now = timezone.now()
+    catalogue_ensure_shipped()
+    rules_ensure()
     today = timezone.localtime(now).date()
     edition = edition_in_force(on=today)
     codes = {c.code: c for c in WasteCode.objects.filter(edition=edition)}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
-from enforcement.registry import TimelineEvent
+from enforcement.services import TimelineEvent
 from grid.selectors import user_scope
 from hazwaste import selectors
 

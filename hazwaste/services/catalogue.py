@@ -49,6 +49,38 @@ def waste_code_resolve(*, code: str, on: date, field: str = "waste_code") -> Was
     )
 
 
+def catalogue_ensure_shipped() -> None:
+    """Load the shipped edition (categories and common codes) if it is missing,
+    e.g. after the database was emptied; the first migration ships it too."""
+    from hazwaste.catalogue_data import (
+        ANY_INDUSTRY,
+        CATEGORIES,
+        COMMON_CODES,
+        EDITION_2025,
+    )
+
+    if WasteCode.objects.filter(edition__code=EDITION_2025["code"]).exists():
+        return
+    catalogue_load(
+        edition_code=EDITION_2025["code"],
+        name=EDITION_2025["name"],
+        effective_from=date.fromisoformat(EDITION_2025["effective_from"]),
+        effective_until=None,
+        categories=CATEGORIES,
+        rows=[
+            {
+                "code": code,
+                "short_name": short_name,
+                "description": description,
+                "characteristics": characteristics,
+                "exemption_note": note,
+                "industry": ANY_INDUSTRY if code.startswith("900") else "",
+            }
+            for code, short_name, description, characteristics, note in COMMON_CODES
+        ],
+    )
+
+
 def parse_characteristics(value: str) -> str:
     parts = [p.strip() for p in str(value).replace("/", ",").split(",") if p.strip()]
     normalised = []
