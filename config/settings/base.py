@@ -291,6 +291,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_digest_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    "hazwaste-anomaly-scan": {
+        "task": "hazwaste.tasks.anomaly_scan_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "hazwaste-declarations": {
+        "task": "hazwaste.tasks.declarations_generate_task",
+        "schedule": crontab(hour=3, minute=0),
+    },
 }
 # History tables refuse UPDATE and DELETE (triggers); the audit chain seals them.
 PGHISTORY_APPEND_ONLY = True

@@ -232,3 +232,19 @@ def test_catalogue_loader_refuses_a_bad_file_and_writes_nothing(db, tmp_path):
             effective_from="2098-01-01",
         )
     assert not WasteCode.objects.filter(edition__code="2098").exists()
+
+
+def test_the_nightly_declaration_job_covers_each_schedules_last_period(
+    waste, enterprise_user_y, monkeypatch
+):
+    from django.utils import timezone
+
+    from hazwaste.tasks import declarations_generate_task
+
+    Producer.objects.filter(pk=waste.producer.pk).update(management_class="key")
+    stored_drum(waste, enterprise_user_y, kg="80", when=at(2026, 10, 20, 9, 0))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: date(2026, 11, 3))
+    assert declarations_generate_task() == 1
+    declaration = Declaration.objects.get()
+    assert declaration.period_start == date(2026, 10, 1)
+    assert declaration.lines[0]["generated_kg"] == "80.000"
