@@ -699,6 +699,24 @@ def time_transitions(count: int, now: datetime) -> dict[str, list[float]]:
     return {name: values[warmup:] for name, values in timings.items()}
 
 
+def time_reference(count: int) -> list[float]:
+    """The floor on this machine: lock one manifest row, update it, commit."""
+    from django.db import connection, transaction
+
+    timings = []
+    for pk in range(1, count + 1):
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id FROM hazwaste_manifest WHERE id = %s FOR UPDATE", [pk]
+            )
+            cursor.execute(
+                "UPDATE hazwaste_manifest SET updated_at = now() WHERE id = %s", [pk]
+            )
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
 def p95(values: list[float]) -> float:
     return (
         statistics.quantiles(values, n=20, method="inclusive")[18]
@@ -727,9 +745,12 @@ def main(argv=None) -> int:
     first, report = time_scan(now)
     second, report2 = time_scan(now)
     timings = time_transitions(args.transitions, now)
+    reference = time_reference(args.transitions)
 
     print()
     print(f"rows: {ledger:,} ledger records, {manifests:,} manifests")
+    load = os.getloadavg()[0]
+    print(f"machine: {os.cpu_count()} cores, load average {load:.1f} during the run")
     print(f"{'measure':<44}{'value':>12}{'target':>14}  ok")
     rows = [
         ("baseline: one SQL pass over the same rows", f"{baseline:.2f} s", "", None),
@@ -768,6 +789,14 @@ def main(argv=None) -> int:
                 value <= TRANSITION_P95_TARGET_MS,
             )
         )
+    rows.append(
+        (
+            "reference: lock + update one row, commit p95",
+            f"{p95(reference) * 1000:.1f} ms",
+            "",
+            None,
+        )
+    )
     for name, value, target, ok in rows:
         mark = "" if ok is None else ("yes" if ok else "NO")
         print(f"{name:<44}{value:>12}{target:>14}  {mark}")

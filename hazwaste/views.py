@@ -229,13 +229,8 @@ def warning_detail(request, pk: int):
     return render(
         request,
         "hazwaste/warning_detail.html",
-        {"warning": warning, "handlers": warning_handlers()},
+        {"warning": warning},
     )
-
-
-def warning_handlers() -> dict:
-    """Which ways of handling a warning this installation offers."""
-    return {}
 
 
 @login_required

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -268,7 +269,7 @@ def containers_send_out(*, containers: list[Container], manifest, user, moment) 
                     kg=kg,
                     user=user,
                     handler="",
-                    facility=container.facility,
+                    facility_id=container.facility_id,
                 )
             )
         kg = container.pending_kg + container.awaiting_kg
@@ -293,16 +294,18 @@ def containers_send_out(*, containers: list[Container], manifest, user, moment) 
         container.shipped_at = moment
         if container.released_at is None and container.stored_at is not None:
             container.released_at = moment
-    Container.objects.bulk_update(
-        containers,
-        [
-            "in_storage_kg",
-            "awaiting_kg",
-            "pending_kg",
-            "shipped_kg",
-            "status",
-            "released_at",
-            "shipped_at",
-        ],
+    # Everything left leaves: one UPDATE for all the manifest's containers.
+    Container.objects.filter(pk__in=[c.pk for c in containers]).update(
+        pending_kg=ZERO,
+        in_storage_kg=ZERO,
+        awaiting_kg=ZERO,
+        shipped_kg=F("quantity_kg"),
+        status=Container.Status.SHIPPED,
+        shipped_at=moment,
+        released_at=Case(
+            When(released_at__isnull=False, then=F("released_at")),
+            When(stored_at__isnull=False, then=Value(moment)),
+            default=None,
+        ),
     )
     LedgerEntry.objects.bulk_create(entries)

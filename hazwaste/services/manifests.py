@@ -225,7 +225,7 @@ def _save_lines(manifest: Manifest, built) -> None:
     manifest.shipped_kg = sum((line.quantity_kg for line, _c in built), Decimal("0"))
 
 
-def _check_parties(*, carrier: Carrier, receiver: Receiver, vehicle) -> None:
+def _check_parties(*, carrier: Carrier, receiver: Receiver | None, vehicle) -> None:
     if vehicle is not None and vehicle.carrier_id != carrier.pk:
         raise InvalidInput(fields={"vehicle": [_("The vehicle is not the carrier's.")]})
 
@@ -267,12 +267,16 @@ def manifest_create(
     return manifest
 
 
-def _lock(manifest: Manifest, *, user=None, party: str | None = None) -> Manifest:
+def _lock(
+    manifest: Manifest,
+    *,
+    user=None,
+    party: str | None = None,
+    related=("producer", "carrier", "receiver", "waste_code"),
+) -> Manifest:
     """Lock the row; with ``party`` ("producer", "carrier", "receiver") also check,
     in the same query, that the user speaks for that party (403 otherwise)."""
-    queryset = Manifest.objects.select_for_update(of=("self",)).select_related(
-        "producer", "carrier", "receiver", "waste_code"
-    )
+    queryset = Manifest.objects.select_for_update(of=("self",)).select_related(*related)
     if party is None:
         return queryset.get(pk=manifest.pk)
     from enforcement.models import EnterpriseAccount
@@ -425,12 +429,10 @@ def manifest_dispatch(
     """The carrier signs at pick-up: the containers leave the producer's ledger
     and the receiver's 5-working-day clock starts."""
     now = now or timezone.now()
-    manifest = _lock(manifest, user=user, party="carrier")
+    manifest = _lock(manifest, user=user, party="carrier", related=("carrier",))
     _expect(manifest, Status.SUBMITTED)
     if vehicle is not None:
-        _check_parties(
-            carrier=manifest.carrier, receiver=manifest.receiver, vehicle=vehicle
-        )
+        _check_parties(carrier=manifest.carrier, receiver=None, vehicle=vehicle)
         manifest.vehicle = vehicle
     containers = list(
         Container.objects.select_for_update()
@@ -536,7 +538,7 @@ def manifest_receive(
 ) -> Manifest:
     """The receiver weighs every line and accepts, partly accepts or refuses."""
     now = now or timezone.now()
-    manifest = _lock(manifest, user=user, party="receiver")
+    manifest = _lock(manifest, user=user, party="receiver", related=())
     _expect(manifest, Status.IN_TRANSIT)
     _apply_receipt(
         manifest, {line.position: line for line in manifest.lines.all()}, lines
