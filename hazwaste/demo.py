@@ -216,14 +216,14 @@ def build_hazwaste(context: DemoContext) -> None:
             unit=unit,
             kind="drum" if unit != "piece" else "pallet",
             weight_kg=weight,
-            occurred_at=moment,
+            occurred_at=moment - timedelta(hours=1),
             now=now,
         )
         return services.container_store(
             container=container,
             user=user,
             facility=facility,
-            occurred_at=moment + timedelta(hours=1),
+            occurred_at=moment,
             now=now,
         )
 

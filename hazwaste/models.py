@@ -1051,6 +1051,14 @@ class ManifestEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.manifest} {self.from_status}→{self.to_status}"
 
+    @property
+    def from_label(self) -> str:
+        return ManifestStatus(self.from_status).label
+
+    @property
+    def to_label(self) -> str:
+        return ManifestStatus(self.to_status).label
+
 
 class ManifestVersion(models.Model):
     """A superseded version of a manifest (联单更正前版本), kept readable with
@@ -1179,6 +1187,52 @@ class AnomalyRule(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.get_code_display()
+
+
+EVIDENCE_LABELS = {
+    "container": _("container"),
+    "manifest": _("manifest"),
+    "waste_code": _("waste code"),
+    "stored_at": _("into storage at"),
+    "days_in_storage": _("days in storage"),
+    "limit_days": _("limit (days)"),
+    "days_left": _("days left"),
+    "in_storage_kg": _("in storage (kg)"),
+    "shipped_kg": _("shipped (kg)"),
+    "received_kg": _("received (kg)"),
+    "difference_percent": _("difference (%)"),
+    "tolerance_percent": _("tolerance (%)"),
+    "permit": _("permit number"),
+    "permit_valid_until": _("permit valid until"),
+    "received_at": _("received at"),
+    "year": _("year"),
+    "received_this_year_kg": _("shipped to it this year (kg)"),
+    "annual_capacity_kg": _("annual capacity (kg)"),
+    "stage": _("stage"),
+    "since": _("since"),
+    "due": _("due"),
+    "age_days": _("older than (days)"),
+    "generated_before_kg": _("generated before then (kg)"),
+    "sent_out_kg": _("sent out (kg)"),
+    "never_sent_kg": _("never sent out (kg)"),
+    "shipped_on_manifests_kg": _("shipped on manifests (kg)"),
+    "generated_in_ledger_kg": _("generated in the ledger (kg)"),
+    "first_manifest": _("first manifest"),
+    "kind": _("finding"),
+    "planned_kg": _("planned (kg)"),
+    "generated_kg": _("generated (kg)"),
+    "deviation_percent": _("allowed deviation (%)"),
+    "last_activity": _("last ledger activity"),
+    "days": _("days"),
+    "receiver": _("receiver"),
+    "planned_receivers": _("receivers in the plan"),
+}
+EVIDENCE_VALUES = {
+    "not_in_plan": _("not in the plan"),
+    "over_plan": _("over the plan"),
+    "under_plan": _("under the plan"),
+    **dict(ManifestStatus.choices),
+}
 
 
 class AnomalyWarningQuerySet(ScopedQuerySet):
@@ -1322,3 +1376,13 @@ class AnomalyWarning(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("hazwaste:warning-detail", args=[self.pk])
+
+    def evidence_rows(self) -> list[tuple[str, object]]:
+        """The evidence with readable labels, for pages."""
+        return [
+            (
+                EVIDENCE_LABELS.get(key, key),
+                EVIDENCE_VALUES.get(value, value) if isinstance(value, str) else value,
+            )
+            for key, value in self.evidence.items()
+        ]
