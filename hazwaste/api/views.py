@@ -68,6 +68,11 @@ class CarrierViewSet(*ReadOnly):
 class ProducerViewSet(*ReadOnly):
     serializer_class = serializers.ProducerSerializer
 
+    def get_permissions(self):
+        if self.action == "create":
+            return [IsBureauStaff()]
+        return super().get_permissions()
+
     def get_queryset(self):
         return selectors.producer_list(
             user=self.request.user, filters=self.request.query_params
@@ -79,8 +84,6 @@ class ProducerViewSet(*ReadOnly):
     )
     def create(self, request):
         """Bureau staff give an enterprise in scope a hazardous-waste profile."""
-        self.permission_classes = [IsBureauStaff]
-        self.check_permissions(request)
         data = _valid(serializers.ProducerRegisterSerializer, request)
         enterprise = (
             Enterprise.objects.for_user(request.user)

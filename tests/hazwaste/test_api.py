@@ -246,3 +246,73 @@ def test_list_endpoints_use_a_fixed_number_of_queries(
         response = client.get(f"{BASE}/{endpoint}/")
     assert response.status_code == 200
     assert response.json()["count"] >= 1
+
+
+def test_bureau_registers_a_producer_and_the_enterprise_files_its_plan(
+    api, world, waste, bureau_admin, enterprise_user_x
+):
+    register = api(bureau_admin).post(
+        f"{BASE}/producers/", {"enterprise": world.enterprise_x.pk}
+    )
+    assert register.status_code == 201
+    assert register.json()["management_class"] == "registration"
+    assert (
+        api(enterprise_user_x)
+        .post(f"{BASE}/producers/", {"enterprise": world.enterprise_x.pk})
+        .status_code
+        == 403
+    )
+    shop = api(enterprise_user_x)
+    plan = shop.post(
+        f"{BASE}/plans/",
+        {
+            "year": 2026,
+            "lines": [
+                {
+                    "waste_code": "900-041-49",
+                    "expected_kg": "50",
+                    "receiver": waste.receiver.pk,
+                }
+            ],
+        },
+    )
+    assert plan.status_code == 201, plan.json()
+    filed = shop.post(f"{BASE}/plans/{plan.json()['id']}/file/")
+    assert filed.json()["status"] == "filed"
+    assert filed.json()["filing_number"]
+    again = shop.post(f"{BASE}/plans/{plan.json()['id']}/file/")
+    assert again.status_code == 409
+    # another enterprise cannot see it
+    assert (
+        api(waste.receiver_user).get(f"{BASE}/plans/{plan.json()['id']}/").status_code
+        == 404
+    )
+
+
+def test_enterprise_submits_its_generated_declaration(api, waste, enterprise_user_y):
+    from datetime import date
+
+    from hazwaste.models import Producer
+
+    Producer.objects.filter(pk=waste.producer.pk).update(management_class="key")
+    stored_drum(waste, enterprise_user_y, kg="30", when=at(2026, 10, 2, 9, 0))
+    services.declarations_generate(period="month", day=date(2026, 10, 5))
+    shop = api(enterprise_user_y)
+    (declaration,) = shop.get(f"{BASE}/declarations/").json()["results"]
+    assert declaration["due_on"] == "2026-11-15"
+    submitted = shop.post(f"{BASE}/declarations/{declaration['id']}/submit/")
+    assert submitted.json()["status"] == "submitted"
+    assert (
+        shop.post(f"{BASE}/declarations/{declaration['id']}/submit/").status_code == 409
+    )
+
+
+def test_the_enterprise_file_timeline_lists_its_manifests(
+    client, waste, enterprise_user_y, bureau_admin
+):
+    manifest = shipped_manifest(
+        waste, enterprise_user_y, [stored_drum(waste, enterprise_user_y)]
+    )
+    client.force_login(bureau_admin)
+    page = client.get(waste.producer.enterprise.get_absolute_url()).content.decode()
+    assert manifest.number in page
