@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -163,6 +163,25 @@ def container_store(
         occurred_at, now or timezone.now(), not_before=container.generated_at
     )
     kg = container.pending_kg
+    stored = (
+        Container.objects.filter(facility=facility).aggregate(kg=Sum("in_storage_kg"))[
+            "kg"
+        ]
+        or ZERO
+    )
+    if stored + kg > facility.capacity_kg:
+        raise InvalidInput(
+            fields={
+                "facility": [
+                    _("%(name)s is full: %(stored)s of %(capacity)s kg in storage.")
+                    % {
+                        "name": facility.name,
+                        "stored": stored.quantize(Decimal("0.1")),
+                        "capacity": facility.capacity_kg.quantize(Decimal("0.1")),
+                    }
+                ]
+            }
+        )
     container.in_storage_kg += kg
     container.pending_kg = ZERO
     container.status = Container.Status.STORED

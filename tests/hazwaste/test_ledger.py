@@ -136,3 +136,22 @@ def test_days_in_storage_count_from_into_storage(waste, enterprise_user_y):
     stored = at(2026, 1, 1, 9, 0)
     drum = stored_drum(waste, enterprise_user_y, when=stored, now=stored)
     assert drum.days_in_storage(now=stored + timedelta(days=340)) == 340
+
+
+def test_a_full_facility_refuses_another_container(waste, enterprise_user_y):
+    stored_drum(waste, enterprise_user_y, kg="1900")
+    container = services.container_generate(
+        producer=waste.producer,
+        user=enterprise_user_y,
+        waste_code="900-214-08",
+        quantity="200",
+        unit="kg",
+        kind="drum",
+    )
+    with pytest.raises(InvalidInput) as error:
+        services.container_store(
+            container=container, user=enterprise_user_y, facility=waste.facility
+        )
+    assert "facility" in error.value.fields
+    container.refresh_from_db()
+    assert container.status == "generated"

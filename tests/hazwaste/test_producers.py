@@ -43,11 +43,14 @@ def test_class_uses_the_maximum_of_the_last_three_years_only(waste):
 
 
 def test_ledger_generation_counts_toward_the_class(waste, enterprise_user_y):
-    stored_drum(
-        waste,
-        enterprise_user_y,
-        kg="12000",
-        when=at(2025, 6, 1, 9, 0),
+    services.container_generate(
+        producer=waste.producer,
+        user=enterprise_user_y,
+        waste_code="900-214-08",
+        quantity="12",
+        unit="t",
+        kind="ibc",
+        occurred_at=at(2025, 6, 1, 9, 0),
         now=at(2025, 6, 1, 9, 0),
     )
     services.producer_classes_recompute(now=at(2026, 2, 1, 9, 0))
