@@ -363,7 +363,7 @@ class ManagementPlanQuerySet(ScopedQuerySet):
 
 class ManagementPlanStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    FILED = "filed", _("Filed")
+    FILED = "filed", _("Filed with the bureau")
 
 
 class ManagementPlan(TimeStampedModel):

@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('filed', 'Filed')], default='draft', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('filed', 'Filed with the bureau')], default='draft', max_length=10, verbose_name='status')),
                 ('filing_number', models.CharField(blank=True, max_length=30, null=True, unique=True, verbose_name='filing number')),
                 ('filed_at', models.DateTimeField(blank=True, null=True, verbose_name='filed at')),
                 ('filed_late', models.BooleanField(default=False, verbose_name='filed after 31 March')),
