@@ -4,6 +4,8 @@ industrial corner; one enterprise account for a restaurant."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 from django.db import connection
@@ -178,14 +180,21 @@ def _row(rng, seen, *, number, sector, lon, lat, street_id, cell_id, today) -> t
     )
 
 
-def _save_rows(rows: list[tuple]) -> None:
-    """PostgreSQL: COPY, several times faster than INSERT for a bulk load.
-    Elsewhere (the embedded SQLite of a first run): bulk_create."""
+@contextmanager
+def _row_writer() -> Iterator[Callable[[list[tuple]], None]]:
+    """Yields a function that saves a batch of rows. PostgreSQL: one COPY for the
+    whole load, several times faster than INSERT, and the database works through
+    one batch while the next is generated. Elsewhere (the embedded SQLite of a
+    first run): bulk_create."""
     if connection.vendor != "postgresql":
-        Enterprise.objects.bulk_create(
-            [Enterprise(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
-            batch_size=BATCH,
-        )
+
+        def create(rows: list[tuple]) -> None:
+            Enterprise.objects.bulk_create(
+                [Enterprise(**dict(zip(COLUMNS, row, strict=True))) for row in rows],
+                batch_size=BATCH,
+            )
+
+        yield create
         return
     # COPY fills no defaults: give every remaining column its value.
     now = timezone.now()
@@ -195,8 +204,12 @@ def _save_rows(rows: list[tuple]) -> None:
     columns = ", ".join(quote(Enterprise._meta.get_field(f).column) for f in fields)
     statement = f"COPY {quote(Enterprise._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row((*row, False, "", now, now))
+
+        def write(rows: list[tuple]) -> None:
+            for row in rows:
+                copy.write_row((*row, False, "", now, now))
+
+        yield write
 
 
 def build_enterprises(context: DemoContext) -> None:
@@ -230,30 +243,31 @@ def build_enterprises(context: DemoContext) -> None:
     seen: set[str] = set()
     today = date(2026, 11, 1)
     created = 0
-    for start in range(0, total, BATCH):
-        chunk = sectors[start : start + BATCH]
-        points = [_point(rng, sector, centres, bbox) for sector in chunk]
-        cell_ids = index.locate_many(points)
-        rows = [
-            _row(
-                rng,
-                seen,
-                number=start + offset + 1,
-                sector=sector,
-                lon=lon,
-                lat=lat,
-                street_id=cells[cell_id],
-                cell_id=cell_id,
-                today=today,
-            )
-            for offset, (sector, (lon, lat), cell_id) in enumerate(
-                zip(chunk, points, cell_ids, strict=True)
-            )
-        ]
-        _save_rows(rows)
-        created += len(rows)
-        if total > 20_000 and (start // BATCH) % 10 == 0:
-            context.log(f"    enterprises: {created:,}/{total:,}")
+    with _row_writer() as save:
+        for start in range(0, total, BATCH):
+            chunk = sectors[start : start + BATCH]
+            points = [_point(rng, sector, centres, bbox) for sector in chunk]
+            cell_ids = index.locate_many(points)
+            rows = [
+                _row(
+                    rng,
+                    seen,
+                    number=start + offset + 1,
+                    sector=sector,
+                    lon=lon,
+                    lat=lat,
+                    street_id=cells[cell_id],
+                    cell_id=cell_id,
+                    today=today,
+                )
+                for offset, (sector, (lon, lat), cell_id) in enumerate(
+                    zip(chunk, points, cell_ids, strict=True)
+                )
+            ]
+            save(rows)
+            created += len(rows)
+            if total > 20_000 and (start // BATCH) % 10 == 0:
+                context.log(f"    enterprises: {created:,}/{total:,}")
 
     restaurant = (
         Enterprise.objects.filter(
