@@ -83,8 +83,12 @@ class Viewport:
 
 
 MAP_FEATURE_LIMIT = 5000
-# Clusters snap to a grid of at most CLUSTER_GRID x CLUSTER_GRID cells over the
-# viewport: at most (CLUSTER_GRID + 1) ** 2 = 4,225 clusters, under the limit.
+# A cluster per CLUSTER_PIXELS screen pixels at the viewport's zoom (256-pixel
+# web-Mercator tiles), like client-side marker clustering: cluster markers then
+# do not overlap. Never finer than CLUSTER_GRID cells across the viewport,
+# whatever zoom is claimed: at most (CLUSTER_GRID + 1) ** 2 = 4,225 clusters,
+# under the feature limit.
+CLUSTER_PIXELS = 64
 CLUSTER_GRID = 64
 MICRODEGREES = 1_000_000
 CLUSTER_WORK_MEM = "32MB"
@@ -93,7 +97,8 @@ CLUSTER_WORK_MEM = "32MB"
 def enterprise_map(*, user, viewport: Viewport, filters: dict | None = None) -> dict:
     """Map features inside a viewport: points when there are at most
     MAP_FEATURE_LIMIT, otherwise clusters computed in SQL on a grid sized to the
-    viewport (so the answer never exceeds the limit)."""
+    zoom level and bounded by the viewport (so the answer never exceeds the
+    limit)."""
     queryset = (
         enterprise_list(user=user, filters=filters)
         .filter(
@@ -121,7 +126,9 @@ def enterprise_map(*, user, viewport: Viewport, filters: dict | None = None) -> 
     # clusters stay put while the map pans. Sums, not averages: the centroid is
     # divided out here, which keeps the aggregate cheap over 300,000 rows.
     span = max(viewport.east - viewport.west, viewport.north - viewport.south)
-    cell = max(1, math.ceil(span * MICRODEGREES / CLUSTER_GRID))
+    pixel = 360 / (256 * 2**viewport.zoom)
+    cell_degrees = max(CLUSTER_PIXELS * pixel, span / CLUSTER_GRID)
+    cell = max(1, math.ceil(cell_degrees * MICRODEGREES))
     clusters = (
         queryset.annotate(
             gx=Cast((F("lon") + 180) * MICRODEGREES, BigIntegerField()) / cell,

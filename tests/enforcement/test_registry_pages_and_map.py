@@ -105,13 +105,17 @@ def test_clusters_give_counts_and_centroids_of_their_members(
     api, world, bureau_officer, monkeypatch
 ):
     monkeypatch.setattr(selectors, "MAP_FEATURE_LIMIT", 2)
-    # Two tight groups, each inside one cell of the 64-cell grid over the viewport.
+    # Two tight groups, each inside one 64-pixel cell at zoom 16 (~130 m).
     add_enterprises(world, 3, start=600, lon=121.4010, lat=31.2010)
     add_enterprises(world, 1, start=610, lon=121.4011, lat=31.2011)
     add_enterprises(
         world, 5, start=620, street=world.street_b, lon=121.4390, lat=31.2190
     )
-    data = api(bureau_officer).get(MAP_URL, {"bbox": "121.40,31.20,121.44,31.22"}).data
+    data = (
+        api(bureau_officer)
+        .get(MAP_URL, {"bbox": "121.40,31.20,121.44,31.22", "zoom": 16})
+        .data
+    )
     assert data["type"] == "clusters"
     # west to east: the first group, enterprise_x, enterprise_y, the second group
     features = sorted(data["features"], key=lambda f: f["lon"])
@@ -148,3 +152,35 @@ def test_nearby_points_share_a_cluster_wherever_the_viewport_is_panned(
         for bbox in ("121.39,31.19,121.45,31.23", "121.3913,31.1937,121.4513,31.2337")
     ]
     assert answers[0] == answers[1]
+
+
+def test_clusters_are_sized_to_the_zoom_level(api, world, bureau_officer, monkeypatch):
+    monkeypatch.setattr(selectors, "MAP_FEATURE_LIMIT", 1)
+    # two shops 200 m apart: 64 px is ~30 m at zoom 19, ~1.9 km at zoom 13
+    add_enterprises(world, 1, start=900, lon=121.4020, lat=31.2050)
+    add_enterprises(world, 1, start=901, lon=121.4040, lat=31.2050)
+    client = api(bureau_officer)
+    bbox = {"bbox": "121.401,31.204,121.405,31.206"}
+    close = client.get(MAP_URL, {**bbox, "zoom": 19}).data
+    far = client.get(MAP_URL, {**bbox, "zoom": 13}).data
+    assert sorted(f["count"] for f in close["features"]) == [1, 1]
+    assert [f["count"] for f in far["features"]] == [2]
+
+
+def test_a_zoom_too_deep_for_the_viewport_cannot_inflate_the_answer(
+    api, world, bureau_officer, monkeypatch
+):
+    monkeypatch.setattr(selectors, "MAP_FEATURE_LIMIT", 1)
+    monkeypatch.setattr(selectors, "CLUSTER_GRID", 2)
+    for n in range(12):  # spread over the whole viewport
+        add_enterprises(
+            world, 1, start=950 + n, lon=121.401 + n * 0.0035, lat=31.201 + n * 0.0015
+        )
+    data = (
+        api(bureau_officer)
+        .get(MAP_URL, {"bbox": "121.40,31.20,121.44,31.22", "zoom": 22})
+        .data
+    )
+    assert data["type"] == "clusters"
+    assert len(data["features"]) <= (2 + 1) ** 2
+    assert data["count"] == 14  # the twelve, enterprise_x and enterprise_y
