@@ -84,6 +84,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="CONN_MAX_AGE for the server (0, the project's default, "
         "opens a database connection per request)",
     )
+    parser.add_argument(
+        "--cpu-requests",
+        type=int,
+        default=50,
+        help="requests per scenario for the server-CPU pass",
+    )
     parser.add_argument("--db-name", default="envenforce_bench")
     parser.add_argument(
         "--reuse",
@@ -399,7 +405,9 @@ def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes, float]:
     return response.status, body, time.perf_counter() - started
 
 
-def start_server(args, env: dict, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(
+    *, workers: int, env: dict, port: int, log_path: Path
+) -> subprocess.Popen:
     log = log_path.open("w")
     process = subprocess.Popen(
         [
@@ -410,7 +418,7 @@ def start_server(args, env: dict, port: int, log_path: Path) -> subprocess.Popen
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            str(args.workers),
+            str(workers),
             "--worker-class",
             "sync",
             "--timeout",
@@ -538,6 +546,64 @@ def run_scenario(scenario: Scenario, *, port, cookie, requests, warmup, concurre
     return row
 
 
+# --- server CPU per request ---------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_server_cpu(scenarios, *, args, env, cookie, database_url) -> dict:
+    """CPU spent per request by the server: one gunicorn worker and its one
+    (persistent) database connection, requests one at a time. Unlike latency,
+    this hardly depends on what else the machine runs, so it estimates the
+    latency of an idle machine."""
+    import psycopg
+
+    port = free_port()
+    server = start_server(
+        workers=1,
+        env={**env, "BENCH_CONN_MAX_AGE": "600"},
+        port=port,
+        log_path=RESULTS / "registry-gunicorn-cpu.log",
+    )
+    figures = {}
+    try:
+        fetch(port, BARE_PATH, cookie)
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+        (worker,) = (int(pid) for pid in children.read_text().split())
+        with maintenance_connection(database_url) as conn:
+            (backend,) = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s"
+                " AND backend_type = 'client backend'",
+                [args.db_name],
+            ).fetchone()
+        named = [("bare", [BARE_PATH])] + [(s.name, s.paths) for s in scenarios]
+        for name, paths in named:
+            for path in paths[:3]:
+                fetch(port, path, cookie)
+            before = cpu_seconds(worker), cpu_seconds(backend)
+            for index in range(args.cpu_requests):
+                fetch(port, paths[index % len(paths)], cookie)
+            after = cpu_seconds(worker), cpu_seconds(backend)
+            python_ms, postgres_ms = (
+                (a - b) * 1000 / args.cpu_requests
+                for a, b in zip(after, before, strict=True)
+            )
+            figures[name] = {
+                "python_ms": python_ms,
+                "postgres_ms": postgres_ms,
+                "total_ms": python_ms + postgres_ms,
+            }
+    except (ValueError, OSError, psycopg.Error) as error:
+        print(f"  server CPU not measured: {error}")
+    finally:
+        stop_server(server)
+    return figures
+
+
 # --- report -------------------------------------------------------------------
 
 
@@ -598,6 +664,24 @@ def print_report(results: dict) -> None:
     for row in results["scenarios"]:
         for problem in row["problems"]:
             print(f"  problem in {row['scenario']} c={row['concurrency']}: {problem}")
+    cpu = results["server_cpu_per_request"]
+    if cpu:
+        labels = {row["scenario"]: row["label"] for row in results["scenarios"]}
+        labels["bare"] = "bare JSON view"
+        print()
+        print(
+            "Server CPU per request (1 worker, persistent connection, one request "
+            "at a time):"
+        )
+        print(f"{'scenario':<40}{'python':>9}{'postgres':>10}{'total':>9}{'x bare':>8}")
+        for name, figures in cpu.items():
+            print(
+                f"{labels.get(name, name):<40}{figures['python_ms']:>9.1f}"
+                f"{figures['postgres_ms']:>10.1f}{figures['total_ms']:>9.1f}"
+                f"{figures['total_ms'] / cpu['bare']['total_ms']:>7.1f}x"
+            )
+        print("(ms; close to the latency of an otherwise idle machine, before HTTP")
+        print(" and connection set-up; resolution about 10 ms / --cpu-requests)")
 
 
 def postgres_version(database_url: str) -> str:
@@ -627,7 +711,12 @@ def main(argv=None) -> int:
     scenarios, cookie = build_scenarios(args)
 
     port = free_port()
-    server = start_server(args, env, port, RESULTS / "registry-gunicorn.log")
+    server = start_server(
+        workers=args.workers,
+        env=env,
+        port=port,
+        log_path=RESULTS / "registry-gunicorn.log",
+    )
     rows = []
     try:
         for concurrency in args.concurrency:
@@ -645,6 +734,10 @@ def main(argv=None) -> int:
                 )
     finally:
         stop_server(server)
+    print("  server CPU per request ...", flush=True)
+    server_cpu = measure_server_cpu(
+        scenarios, args=args, env=env, cookie=cookie, database_url=database_url
+    )
 
     results = {
         "benchmark": "registry",
@@ -672,6 +765,7 @@ def main(argv=None) -> int:
         },
         "seeding": seeding,
         "scenarios": rows,
+        "server_cpu_per_request": server_cpu,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
