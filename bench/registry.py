@@ -406,7 +406,7 @@ def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes, float]:
 
 
 def start_server(
-    *, workers: int, env: dict, port: int, log_path: Path
+    *, workers: int, env: dict, port: int, log_path: Path, cookie: str
 ) -> subprocess.Popen:
     log = log_path.open("w")
     process = subprocess.Popen(
@@ -438,7 +438,7 @@ def start_server(
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited; see {log_path}")
         try:
-            fetch(port, BARE_PATH, "")
+            fetch(port, BARE_PATH, cookie)
             return process
         except OSError:
             time.sleep(0.2)
@@ -568,6 +568,7 @@ def measure_server_cpu(scenarios, *, args, env, cookie, database_url) -> dict:
         env={**env, "BENCH_CONN_MAX_AGE": "600"},
         port=port,
         log_path=RESULTS / "registry-gunicorn-cpu.log",
+        cookie=cookie,
     )
     figures = {}
     try:
@@ -716,6 +717,7 @@ def main(argv=None) -> int:
         env=env,
         port=port,
         log_path=RESULTS / "registry-gunicorn.log",
+        cookie=cookie,
     )
     rows = []
     try:

@@ -2,8 +2,13 @@
 on the benchmark's own PostgreSQL database, with a bare JSON view added as the
 same-run baseline."""
 
+import warnings
+
 from config.settings.base import *  # noqa: F403
 from config.settings.base import env
+
+# No collectstatic for a benchmark: the API serves no static files.
+warnings.filterwarnings("ignore", message="No directory at")
 
 DEBUG = False
 SECRET_KEY = "bench-only-secret-key-never-used-to-serve-real-users-0123456789abc"
