@@ -13,7 +13,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, given, settings
@@ -47,7 +49,18 @@ def openapi_document() -> dict:
 
 
 @pytest.fixture
-def fuzz_schema():
+def _connection_kept_across_requests():
+    """The WSGI handler closes the database connection after each request; inside a
+    test's transaction that would lose it (Django's test client does the same)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_schema(_connection_kept_across_requests):
     schema = schemathesis.openapi.from_dict(openapi_document())
     return schema
 
