@@ -65,3 +65,15 @@ def notification_preferences(request):
     return render(
         request, "core/notification_preferences.html", {"form": form}, status=status
     )
+
+
+def page_not_found(request, exception=None):
+    """404 for paths no route matches: the API's JSON error under /api/, the
+    usual page elsewhere (a client of the API never gets HTML)."""
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found as default_page_not_found
+
+    if request.path.startswith("/api/"):
+        body = {"detail": _("Not found."), "code": "not_found", "fields": {}}
+        return JsonResponse(body, status=404)
+    return default_page_not_found(request, exception)

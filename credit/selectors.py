@@ -90,6 +90,7 @@ def cycle_list(*, user) -> QuerySet[Cycle]:
         Cycle.objects.for_user(user)
         .select_related("scheme", "district")
         .annotate(evaluation_count=Count("evaluations", distinct=True))
+        .order_by("-period_start", "-pk")
     )
 
 

@@ -63,8 +63,8 @@ def _statuses(path: str, method: str, operation: dict) -> set[str]:
         statuses.update({"409", "422"})
     if "if-match" in headers:
         statuses.add("412")
-    if public and method == "post":
-        statuses.add("429")  # login throttle and lockout
+    if public:
+        statuses.add("429")  # public endpoints are throttled (login: also lockout)
     return statuses
 
 

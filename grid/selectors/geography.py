@@ -106,6 +106,7 @@ def membership_list(*, user) -> QuerySet[Membership]:
         Membership.objects.for_user(user)
         .select_related("user", "agency")
         .prefetch_related("streets", "cells")
+        .order_by("agency__name", "user__username", "pk")
     )
 
 

@@ -139,6 +139,16 @@ def _make(model, side: str, made: dict, world, population, making: set):
                 if not f.is_relation or f.related_model is None:
                     continue
                 target = f.related_model
+                if (
+                    target not in made
+                    and not is_scoped(target)
+                    and target._meta.app_label in PROJECT_APPS
+                    and target._default_manager.exists()
+                ):
+                    # Reference data (schemes, catalogues) usually ships with
+                    # migrations: use it rather than inventing a clashing row.
+                    values[f.name] = target._default_manager.order_by("pk").first()
+                    continue
                 if target in made or (
                     target._meta.app_label in PROJECT_APPS
                     and not f.null
