@@ -11,6 +11,7 @@ ADMIN_AUTODISCOVER_SKIP = {"leaflet"}
 
 
 class CoreConfig(AppConfig):
+    default = True  # this module also defines AdminConfig
     name = "core"
     verbose_name = _("Platform core")
 

@@ -9,16 +9,42 @@ class EnforcementConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_demo_step
         from enforcement.demo import build_enterprises
+        from enforcement.demo_records import build_enforcement_records
+        from enforcement.factors import register_enforcement_factors
         from enforcement.registry import (
             DashboardPanel,
             register_dashboard_panel,
             register_timeline_source,
         )
-        from enforcement.timeline import registry_events
+        from enforcement.timeline import (
+            case_events,
+            health_code_events,
+            inspection_events,
+            registry_events,
+        )
+        from enforcement.views.health import health_panel_context
         from grid.selectors import ticket_overdue_panel
 
         register_demo_step(20, "enforcement: enterprises", build_enterprises)
+        # after the grid's demo tickets (30): complaints count in the codes
+        register_demo_step(
+            40,
+            "enforcement: a year of inspections and penalties",
+            build_enforcement_records,
+        )
         register_timeline_source("registry", registry_events)
+        register_timeline_source("inspections", inspection_events)
+        register_timeline_source("cases", case_events)
+        register_timeline_source("health_code", health_code_events)
+        register_enforcement_factors()
+        register_dashboard_panel(
+            DashboardPanel(
+                name="enforcement.health_codes",
+                template="enforcement/_health_panel.html",
+                context=health_panel_context,
+                order=10,
+            )
+        )
         register_dashboard_panel(
             DashboardPanel(
                 name="grid: overdue tickets by street",

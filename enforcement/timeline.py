@@ -1,12 +1,22 @@
-"""Timeline events of the registry itself."""
+"""Timeline events of the registry and of the enforcement record."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, time
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enforcement.models import Enterprise
+from enforcement.models import (
+    Colour,
+    Enterprise,
+    HealthCodeChange,
+    Inspection,
+    PenaltyDecision,
+    RectificationOrder,
+    Violation,
+)
 from enforcement.registry import TimelineEvent
 
 
@@ -22,4 +32,82 @@ def registry_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEvent]:
             source="registry",
             title=_("Street / grid cell set by hand"),
             detail=enterprise.location_override_note,
+        )
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, time(9, 0)))
+
+
+def inspection_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEvent]:
+    results = dict(Inspection.Result.choices)
+    for inspection in (
+        Inspection.objects.for_user(user)
+        .filter(enterprise=enterprise)
+        .select_related("template")[:100]
+    ):
+        yield TimelineEvent(
+            at=_start_of_day(inspection.inspected_on),
+            source="inspections",
+            title=_("Inspection: %(result)s") % {"result": results[inspection.result]},
+            detail=inspection.template.title,
+            url=inspection.get_absolute_url(),
+        )
+
+
+def case_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEvent]:
+    for violation in Violation.objects.for_user(user).filter(enterprise=enterprise)[
+        :100
+    ]:
+        yield TimelineEvent(
+            at=_start_of_day(violation.found_on),
+            source="cases",
+            title=_("Violation (%(severity)s): %(article)s")
+            % {
+                "severity": violation.get_severity_display(),
+                "article": violation.law_article,
+            },
+            detail=violation.get_status_display(),
+            url=violation.get_absolute_url(),
+        )
+    for penalty in PenaltyDecision.objects.for_user(user).filter(enterprise=enterprise)[
+        :100
+    ]:
+        yield TimelineEvent(
+            at=_start_of_day(penalty.decided_on),
+            source="cases",
+            title=_("Penalty decision %(number)s: %(amount)s yuan")
+            % {"number": penalty.decision_number, "amount": penalty.amount_yuan},
+            detail=", ".join(penalty.get_measures_display()),
+            url=penalty.get_absolute_url(),
+        )
+    for order in (
+        RectificationOrder.objects.for_user(user)
+        .filter(enterprise=enterprise)
+        .select_related("penalty")[:100]
+    ):
+        yield TimelineEvent(
+            at=_start_of_day(order.issued_on),
+            source="cases",
+            title=_("Rectification order, deadline %(deadline)s")
+            % {"deadline": order.deadline.isoformat()},
+            detail=order.get_status_display(),
+            url=order.get_absolute_url(),
+        )
+
+
+def health_code_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEvent]:
+    colours = dict(Colour.choices)
+    for change in (
+        HealthCodeChange.objects.for_user(user)
+        .filter(enterprise=enterprise)
+        .select_related("model")[:100]
+    ):
+        yield TimelineEvent(
+            at=change.changed_at,
+            source="health_code",
+            title=_("Health code: %(colour)s") % {"colour": colours[change.to_colour]},
+            detail=_("score %(score)s, risk model v%(version)s")
+            % {"score": change.score, "version": change.model.version},
+            url=f"{enterprise.get_absolute_url()}#health",
         )

@@ -195,6 +195,11 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "grid.models.Ticket.Status",
         "TicketSourceEnum": "grid.models.Ticket.Source",
         "TicketEntrySourceEnum": "grid.api.serializers.STAFF_ENTRY_SOURCES",
+        "ViolationStatusEnum": "enforcement.models.Violation.Status",
+        "PenaltyStatusEnum": "enforcement.models.PenaltyDecision.Status",
+        "RectificationStatusEnum": "enforcement.models.RectificationOrder.Status",
+        "PlanStatusEnum": "enforcement.models.InspectionPlan.Status",
+        "RecomputeRunStatusEnum": "enforcement.models.RecomputeRun.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -281,6 +286,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-due-deliveries": {
         "task": "core.tasks.deliveries_sweep_task",
         "schedule": 60.0,
+    },
+    "recompute-health-codes": {  # enforcement: every enterprise's code, nightly
+        "task": "enforcement.tasks.health_codes_recompute_nightly",
+        "schedule": crontab(hour=2, minute=30),
     },
     "export-audit-digest": {
         "task": "core.tasks.audit_digest_task",

@@ -112,8 +112,31 @@ def enterprise_detail(request, pk: int):
             "enterprise": enterprise,
             "timeline": timeline,
             "today": timezone.localdate(),
+            **_enforcement_record_context(request.user, enterprise),
         },
     )
+
+
+def _enforcement_record_context(user, enterprise) -> dict:
+    """The file's health-code section and its enforcement record."""
+    scope = user_scope(user=user)
+    code = selectors.health_code_list(user=user).filter(enterprise=enterprise).first()
+    return {
+        "code": code,
+        "explanation": selectors.health_code_explain(code=code) if code else None,
+        "code_history": selectors.health_code_history(enterprise=enterprise)[:20],
+        "inspections": selectors.inspection_list(user=user).filter(
+            enterprise=enterprise
+        )[:20],
+        "violations": selectors.violation_list(user=user).filter(enterprise=enterprise)[
+            :20
+        ],
+        "open_orders": selectors.rectification_list(user=user).filter(
+            enterprise=enterprise, status="open"
+        ),
+        "can_inspect": scope.is_staff_member,
+        "can_record_violation": scope.is_bureau,
+    }
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""Reads for the enterprise registry."""
+"""Reads of the enforcement app (its public API for other apps): the enterprise
+registry here, the other topics in submodules re-exported below."""
 
 from __future__ import annotations
 
@@ -13,6 +14,33 @@ from django.shortcuts import get_object_or_404
 from core.errors import InvalidInput
 from enforcement.models import Enterprise
 from enforcement.registry import TimelineEvent, dashboard_panels, timeline_sources
+from enforcement.selectors.health import (
+    Explanation,
+    health_code_explain,
+    health_code_history,
+    health_code_list,
+    health_overview,
+    recompute_run_latest,
+    risk_model_active,
+)
+from enforcement.selectors.planning import (
+    plan_get,
+    plan_list,
+    plan_public_get,
+    plan_targets,
+    recusal_list,
+)
+from enforcement.selectors.records import (
+    case_history,
+    checklist_template_list,
+    inspection_get,
+    inspection_list,
+    penalty_list,
+    rectification_list,
+    status_history,
+    violation_get,
+    violation_list,
+)
 
 
 def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
@@ -128,3 +156,36 @@ def dashboard_panel_list(*, user) -> list[tuple[str, dict]]:
         if context is not None:
             rendered.append((panel.template, context))
     return rendered
+
+
+__all__ = [
+    "MAP_FEATURE_LIMIT",
+    "Explanation",
+    "Viewport",
+    "case_history",
+    "checklist_template_list",
+    "dashboard_panel_list",
+    "enterprise_counts",
+    "enterprise_get",
+    "enterprise_list",
+    "enterprise_map",
+    "enterprise_timeline",
+    "health_code_explain",
+    "health_code_history",
+    "health_code_list",
+    "health_overview",
+    "inspection_get",
+    "inspection_list",
+    "penalty_list",
+    "plan_get",
+    "plan_list",
+    "plan_public_get",
+    "plan_targets",
+    "recusal_list",
+    "recompute_run_latest",
+    "rectification_list",
+    "risk_model_active",
+    "status_history",
+    "violation_get",
+    "violation_list",
+]

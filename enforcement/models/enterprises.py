@@ -1,4 +1,4 @@
-"""The enterprise registry (一企一档) and, later, the enforcement record."""
+"""The enterprise registry (一企一档)."""
 
 from __future__ import annotations
 
@@ -14,25 +14,35 @@ from enforcement.validators import validate_uscc
 from grid.models import GridCell, Street
 
 
+def enterprise_scope_q(user, prefix: str = "") -> Q | None:
+    """The enterprises a user may see, as a condition on ``<prefix>``-related
+    enterprise fields; None means no restriction (superuser). Every model that
+    belongs to an enterprise scopes through this, so the rule lives in one place."""
+    from grid.selectors import user_scope
+
+    scope = user_scope(user=user)
+    if scope.is_superuser:
+        return None
+    condition = Q(pk__in=[])
+    if scope.district_ids:
+        condition |= Q(**{f"{prefix}street__district_id__in": scope.district_ids})
+    if scope.street_ids:
+        condition |= Q(**{f"{prefix}street_id__in": scope.street_ids})
+    if user is not None and user.is_authenticated:
+        condition |= Q(
+            **{
+                f"{prefix}pk__in": EnterpriseAccount.objects.filter(
+                    user_id=user.pk
+                ).values("enterprise_id")
+            }
+        )
+    return condition
+
+
 class EnterpriseQuerySet(ScopedQuerySet):
     def for_user(self, user):
-        from grid.selectors import user_scope
-
-        scope = user_scope(user=user)
-        if scope.is_superuser:
-            return self.all()
-        condition = Q(pk__in=[])
-        if scope.district_ids:
-            condition |= Q(street__district_id__in=scope.district_ids)
-        if scope.street_ids:
-            condition |= Q(street_id__in=scope.street_ids)
-        if user is not None and user.is_authenticated:
-            condition |= Q(
-                pk__in=EnterpriseAccount.objects.filter(user_id=user.pk).values(
-                    "enterprise_id"
-                )
-            )
-        return self.filter(condition)
+        condition = enterprise_scope_q(user)
+        return self.all() if condition is None else self.filter(condition)
 
 
 @history.track()

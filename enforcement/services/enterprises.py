@@ -13,26 +13,9 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidInput
 from core.i18n import labels_in_all_languages
 from enforcement.models import Enterprise
-from enforcement.registry import (  # noqa: F401 - public API for other apps
-    DashboardPanel,
-    TimelineEvent,
-    register_dashboard_panel,
-    register_timeline_source,
-)
 from enforcement.validators import normalize_uscc, validate_uscc
 from grid.models import GridCell, Street
 from grid.selectors import grid_cell_index
-
-__all__ = [
-    "enterprise_create",
-    "enterprise_update",
-    "enterprise_set_location",
-    "enterprises_import",
-    "register_timeline_source",
-    "register_dashboard_panel",
-    "DashboardPanel",
-    "TimelineEvent",
-]
 
 EDITABLE_FIELDS = (
     "name",
