@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class HazwasteConfig(AppConfig):
     name = "hazwaste"
     verbose_name = _("Hazardous waste")
+
+    def ready(self) -> None:
+        from core.demo import register_demo_step
+        from enforcement.services import (
+            DashboardPanel,
+            register_dashboard_panel,
+            register_timeline_source,
+        )
+        from hazwaste.demo import build_hazwaste
+        from hazwaste.timeline import dashboard_context, manifest_events
+
+        register_demo_step(
+            70, "hazwaste: producers, manifests, warnings", build_hazwaste
+        )
+        register_timeline_source("hazwaste", manifest_events)
+        register_dashboard_panel(
+            DashboardPanel(
+                name="hazwaste",
+                template="hazwaste/panel.html",
+                context=dashboard_context,
+                order=70,
+            )
+        )

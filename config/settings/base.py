@@ -200,6 +200,16 @@ SPECTACULAR_SETTINGS = {
         "RectificationStatusEnum": "enforcement.models.RectificationOrder.Status",
         "PlanStatusEnum": "enforcement.models.InspectionPlan.Status",
         "RecomputeRunStatusEnum": "enforcement.models.RecomputeRun.Status",
+        "HazwasteContainerKindEnum": "hazwaste.models.ContainerKind",
+        "HazwasteContainerStatusEnum": "hazwaste.models.ContainerStatus",
+        "HazwasteFacilityKindEnum": "hazwaste.models.StorageFacilityKind",
+        "HazwasteLedgerKindEnum": "hazwaste.models.LedgerEntryKind",
+        "HazwasteManifestStatusEnum": "hazwaste.models.ManifestStatus",
+        "HazwastePlanStatusEnum": "hazwaste.models.ManagementPlanStatus",
+        "HazwasteDeclarationStatusEnum": "hazwaste.models.DeclarationStatus",
+        "HazwasteWarningStatusEnum": "hazwaste.models.AnomalyWarningStatus",
+        "HazwasteSeverityEnum": "hazwaste.models.AnomalyRuleSeverity",
+        "ViolationSeverityEnum": "enforcement.models.Violation.Severity",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -298,6 +308,14 @@ CELERY_BEAT_SCHEDULE = {
     "grid-escalate-overdue-tickets": {
         "task": "grid.tickets_escalate_overdue",
         "schedule": 300.0,  # every five minutes
+    },
+    "hazwaste-anomaly-scan": {
+        "task": "hazwaste.tasks.anomaly_scan_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "hazwaste-declarations": {
+        "task": "hazwaste.tasks.declarations_generate_task",
+        "schedule": crontab(hour=3, minute=0),
     },
 }
 # History tables refuse UPDATE and DELETE (triggers); the audit chain seals them.
