@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
         "ViolationStatusEnum": "enforcement.models.Violation.Status",
         "PenaltyStatusEnum": "enforcement.models.PenaltyDecision.Status",
         "RectificationStatusEnum": "enforcement.models.RectificationOrder.Status",
-        "PlanStatusEnum": "enforcement.models.InspectionPlan.Status",
+        "OpenClosedEnum": "enforcement.models.InspectionPlan.Status",  # also alarms
         "RecomputeRunStatusEnum": "enforcement.models.RecomputeRun.Status",
         "HazwasteContainerKindEnum": "hazwaste.models.ContainerKind",
         "HazwasteContainerStatusEnum": "hazwaste.models.ContainerStatus",
@@ -210,6 +210,11 @@ SPECTACULAR_SETTINGS = {
         "HazwasteWarningStatusEnum": "hazwaste.models.AnomalyWarningStatus",
         "HazwasteSeverityEnum": "hazwaste.models.AnomalyRuleSeverity",
         "ViolationSeverityEnum": "enforcement.models.Violation.Severity",
+        "MonitoringStationKindEnum": "monitoring.models.Station.Kind",
+        "MonitoringStationStatusEnum": "monitoring.models.Station.Status",
+        "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",
+        "MonitoringRuleKindEnum": "monitoring.models.Rule.Kind",
+        "MonitoringAlarmEventKindEnum": "monitoring.models.AlarmEvent.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -316,6 +321,18 @@ CELERY_BEAT_SCHEDULE = {
     "hazwaste-declarations": {
         "task": "hazwaste.tasks.declarations_generate_task",
         "schedule": crontab(hour=3, minute=0),
+    },
+    "monitoring-reading-partitions": {
+        "task": "monitoring.tasks.reading_partitions_maintain",
+        "schedule": crontab(minute=7, hour=3),
+    },
+    "monitoring-rules": {
+        "task": "monitoring.tasks.rules_evaluate_all",
+        "schedule": crontab(minute="*/5"),
+    },
+    "monitoring-alarms-dispatch-due": {
+        "task": "monitoring.tasks.alarms_dispatch_due",
+        "schedule": crontab(),
     },
 }
 # History tables refuse UPDATE and DELETE (triggers); the audit chain seals them.

@@ -408,6 +408,7 @@ def test_language_switch_turns_the_pages_into_english_and_back(demo, visit):
         "Inspection plans",
         "Map",
         "Tickets",
+        "Monitoring",
         "Mobile",
         "API",
     ]

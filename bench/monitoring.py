@@ -1,0 +1,455 @@
+"""Benchmark of monitoring (issue 6), against PostgreSQL (DATABASE_URL).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/monitoring \
+        .venv/bin/python bench/monitoring.py
+
+Builds a throw-away test database (test_<name>) and measures:
+- bulk ingestion (validation + COPY, the service behind the REST endpoint) of
+  200,000 readings against a raw COPY of the same rows in the same run (best of
+  three each, the table emptied between runs), and the REST endpoint itself;
+- HJ 212 parsing of 20,000 distinct packets in one process;
+- the HJ 212 listener (``manage.py hj212_listen`` in its own process) with 1,000
+  simulated monitors each sending a packet every 10 s for a bounded time, every
+  packet answered and stored (no loss);
+- the hourly rollup of one day of minute data for 2,000 sensors (2.88 M rows).
+Sizes: BENCH_INGEST_ROWS, BENCH_MONITORS, BENCH_LISTENER_SECONDS, BENCH_SENSORS;
+BENCH_ONLY=parse,ingest,rollup,listener runs some parts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT)]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+INGEST_ROWS = int(os.environ.get("BENCH_INGEST_ROWS", 200_000))
+MONITORS = int(os.environ.get("BENCH_MONITORS", 1000))
+LISTENER_SECONDS = float(os.environ.get("BENCH_LISTENER_SECONDS", 35))
+SENSORS = int(os.environ.get("BENCH_SENSORS", 2000))
+PACKETS = 20_000
+DAY = datetime(2026, 11, 20, tzinfo=UTC)  # a past day: no "future" rejections
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def build_stations(count: int, prefix: str):
+    """``count`` ambient-air stations with their eight default sensors, in bulk."""
+    from grid.models import District
+    from monitoring.models import Sensor, Station
+    from monitoring.parameters import DEFAULT_PARAMETERS, PARAMETERS
+
+    district, _ = District.objects.get_or_create(code="310190", name="示范区")
+    stations = Station.objects.bulk_create(
+        Station(
+            code=f"{prefix}{n:05d}",
+            name=f"{prefix}{n}",
+            kind=Station.Kind.AMBIENT_AIR,
+            mn=f"{prefix}{n:08d}",
+            lon=121.45,
+            lat=31.23,
+            district=district,
+        )
+        for n in range(count)
+    )
+    sensors = []
+    for station in stations:
+        for code in DEFAULT_PARAMETERS["ambient_air"]:
+            spec = PARAMETERS[code]
+            sensors.append(
+                Sensor(
+                    station=station,
+                    parameter=code,
+                    unit=spec.unit,
+                    hj212_code=spec.hj212_code,
+                    interval_s=60,
+                    valid_min=spec.valid_min,
+                    valid_max=spec.valid_max,
+                )
+            )
+    Sensor.objects.bulk_create(sensors, batch_size=5000)
+    return stations, sensors
+
+
+def _truncate() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE monitoring_reading")
+
+
+def bench_ingest() -> dict:
+    from django.test import Client
+
+    from monitoring.models import IngestBatch, Sensor
+    from monitoring.partitions import reading_partitions_ensure
+    from monitoring.services import readings_ingest
+    from monitoring.services.ingest import COPY_COLUMNS
+
+    reading_partitions_ensure(start=DAY.date(), through=DAY.date())
+    stations, _ = build_stations(25, "ING")  # 200 sensors
+    sensors = list(
+        Sensor.objects.filter(station__in=stations).select_related("station")
+    )
+    minutes = INGEST_ROWS // len(sensors)
+    rng = random.Random(1)
+    items, rows = [], []
+    for sensor in sensors:
+        for minute in range(minutes):
+            at = DAY + timedelta(minutes=minute)
+            value = round(rng.uniform(1, 100), 1)
+            if sensor.parameter == "CO":
+                value = round(value / 50, 2)
+            elif sensor.parameter == "wind_direction":
+                value = round(value * 3.5, 1)
+            elif sensor.parameter == "wind_speed":
+                value = round(value / 10, 1)
+            items.append(
+                {
+                    "station": sensor.station.mn,
+                    "parameter": sensor.hj212_code,
+                    "time": at.isoformat(),
+                    "value": value,
+                    "flag": "N",
+                }
+            )
+            rows.append((sensor.pk, at, value, "N", "raw"))
+
+    def raw_copy() -> float:
+        _truncate()
+        started = time.perf_counter()
+        statement = f"COPY monitoring_reading {COPY_COLUMNS} FROM STDIN"
+        with transaction.atomic(), connection.cursor() as wrapper:  # noqa: SIM117
+            with wrapper.cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return time.perf_counter() - started
+
+    def ingest() -> float:
+        _truncate()
+        started = time.perf_counter()
+        report = readings_ingest(items=items, source="json", follow_up=False)
+        elapsed = time.perf_counter() - started
+        assert report.stored == len(rows), report.as_response()
+        return elapsed
+
+    copies, ingests = [], []
+    for _ in range(3):
+        copies.append(raw_copy())
+        ingests.append(ingest())
+
+    # The REST endpoint (JSON lines body, Idempotency-Key), same rows.
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create(username="bench", is_superuser=True)
+    client = Client()
+    client.force_login(user)
+    body = "\n".join(json.dumps(item) for item in items)
+    _truncate()
+    started = time.perf_counter()
+    response = client.post(
+        "/api/v1/monitoring/readings/bulk/",
+        body,
+        content_type="application/x-ndjson",
+        HTTP_IDEMPOTENCY_KEY="bench-1",
+    )
+    rest = time.perf_counter() - started
+    assert response.status_code == 200 and response.json()["stored"] == len(rows)
+    started = time.perf_counter()
+    replay = client.post(
+        "/api/v1/monitoring/readings/bulk/",
+        body,
+        content_type="application/x-ndjson",
+        HTTP_IDEMPOTENCY_KEY="bench-1",
+    )
+    replayed = time.perf_counter() - started
+    assert replay.json()["stored"] == len(rows)
+    assert IngestBatch.objects.filter(idempotency_key="bench-1").count() == 1
+    _truncate()
+    best_copy, best_ingest = min(copies), min(ingests)
+    return {
+        "rows": len(rows),
+        "copy_rps": len(rows) / best_copy,
+        "ingest_rps": len(rows) / best_ingest,
+        "ratio": best_copy / best_ingest,
+        "copies": copies,
+        "ingests": ingests,
+        "rest_rps": len(rows) / rest,
+        "replay_s": replayed,
+    }
+
+
+def bench_parse() -> dict:
+    from monitoring import hj212
+
+    rng = random.Random(2)
+    codes = ["a34004", "a34002", "a21026", "a21004", "a21005", "a05024", "a01007"]
+    packets = [
+        hj212.build(
+            qn=f"20261120{n:09d}",
+            cn="2011",
+            mn=f"MN{n % 1000:08d}",
+            flag=5,
+            data_time=DAY + timedelta(seconds=10 * n),
+            values={
+                c: {"Rtd": round(rng.uniform(0, 200), 1), "Flag": "N"} for c in codes
+            },
+        )
+        for n in range(PACKETS)
+    ]
+    # wall clock and this process's CPU time: on a shared machine the CPU rate
+    # is what one process can do
+    started, cpu = time.perf_counter(), time.process_time()
+    for packet in packets:
+        hj212.parse(packet)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    return {
+        "packets": PACKETS,
+        "pps": PACKETS / elapsed,
+        "cpu_pps": PACKETS / cpu,
+        "bytes": len(packets[0]),
+    }
+
+
+def bench_listener(test_db_name: str) -> dict:
+    from monitoring.management.commands.simulate_monitors import simulate
+    from monitoring.models import Reading
+    from monitoring.partitions import reading_partitions_ensure
+
+    stations, sensors = build_stations(MONITORS, "LST")
+    today = datetime.now(UTC).date()
+    reading_partitions_ensure(start=today, through=today)
+    before = Reading.objects.count()
+    port = _free_port()
+    url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{test_db_name}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+    }
+    listener = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "hj212_listen",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--follow-up-s",
+            "3600",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        # three codes per monitor keep packets small; every value is a reading
+        monitors = [
+            (s.mn, "22", {"a34004": "PM2_5", "a34002": "PM10", "a21004": "NO2"})
+            for s in stations
+        ]
+        started = time.perf_counter()
+        sent, answered = asyncio.run(
+            simulate(
+                monitors,
+                host="127.0.0.1",
+                port=port,
+                interval=10.0,
+                duration=LISTENER_SECONDS,
+                exceed=set(),
+                seed=3,
+            )
+        )
+        elapsed = time.perf_counter() - started
+    finally:
+        listener.send_signal(signal.SIGTERM)
+        output = listener.communicate(timeout=60)[0]
+    stored = Reading.objects.count() - before
+    return {
+        "monitors": len(monitors),
+        "seconds": elapsed,
+        "sent": sent,
+        "answered": answered,
+        "stored": stored,
+        "expected": sent * 3,
+        "pps": answered / elapsed,
+        "listener": output.strip().splitlines()[-1:] if output else [],
+    }
+
+
+def bench_rollup() -> dict:
+    from monitoring.partitions import reading_partitions_ensure
+    from monitoring.services import hourly_rollups_compute
+    from monitoring.services.ingest import COPY_COLUMNS
+
+    reading_partitions_ensure(start=DAY.date(), through=DAY.date())
+    stations, sensors = build_stations(SENSORS // 8, "RUP")
+    rng = random.Random(4)
+    started = time.perf_counter()
+    with (
+        transaction.atomic(),
+        connection.cursor() as wrapper,
+        wrapper.cursor.copy(
+            f"COPY monitoring_reading {COPY_COLUMNS} FROM STDIN"
+        ) as copy,
+    ):
+        for sensor in sensors:
+            value = rng.uniform(5, 80)
+            for minute in range(1440):
+                copy.write_row(
+                    (
+                        sensor.pk,
+                        DAY + timedelta(minutes=minute),
+                        value + minute % 7,
+                        "N",
+                        "raw",
+                    )
+                )
+    loaded = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE monitoring_reading")
+    ids = [s.pk for s in sensors]
+    started = time.perf_counter()
+    written = hourly_rollups_compute(
+        sensor_ids=ids, start=DAY, end=DAY + timedelta(days=1)
+    )
+    elapsed = time.perf_counter() - started
+    return {
+        "sensors": len(sensors),
+        "rows": len(sensors) * 1440,
+        "load_s": loaded,
+        "rollup_s": elapsed,
+        "hourly_rows": written,
+    }
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database.")
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=False
+    )
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+    wanted = only or {"parse", "ingest", "rollup", "listener"}
+    try:
+        parse = bench_parse() if "parse" in wanted else None
+        ingest = bench_ingest() if "ingest" in wanted else None
+        rollup = bench_rollup() if "rollup" in wanted else None
+        listener = bench_listener(test_name) if "listener" in wanted else None
+    finally:
+        connection.close()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+    rows = []
+    if ingest:
+        rows += [
+            (
+                "raw COPY (same rows, best of 3)",
+                f"{ingest['copy_rps']:,.0f} rows/s",
+                "baseline",
+            ),
+            (
+                "bulk ingest: validate + COPY (best of 3)",
+                f"{ingest['ingest_rps']:,.0f} rows/s",
+                f"{100 * ingest['ratio']:.0f} % of COPY (≥ 50 %)",
+            ),
+            ("REST bulk endpoint, JSON lines", f"{ingest['rest_rps']:,.0f} rows/s", ""),
+            (
+                "REST retry, same Idempotency-Key",
+                f"{ingest['replay_s'] * 1000:.0f} ms",
+                "nothing stored twice",
+            ),
+        ]
+    if parse:
+        rows.append(
+            (
+                f"HJ 212 parse ({parse['bytes']}-byte packets, CRC checked)",
+                f"{parse['pps']:,.0f} packets/s wall, "
+                f"{parse['cpu_pps']:,.0f} per CPU second",
+                "≥ 20,000",
+            )
+        )
+    if listener:
+        lossless = (
+            listener["stored"] == listener["expected"]
+            and listener["answered"] == listener["sent"]
+        )
+        rows.append(
+            (
+                f"listener: {listener['monitors']} monitors, 1 packet / 10 s, "
+                f"{listener['seconds']:.0f} s",
+                f"{listener['answered']}/{listener['sent']} answered, "
+                f"{listener['stored']}/{listener['expected']} readings stored",
+                "no loss" if lossless else "LOSS",
+            )
+        )
+    if rollup:
+        rows.append(
+            (
+                f"hourly rollup: {rollup['sensors']} sensors × 1 day of minute data",
+                f"{rollup['rollup_s']:.2f} s "
+                f"({rollup['rows']:,} rows → {rollup['hourly_rows']:,})",
+                "≤ 10 s",
+            )
+        )
+    rows.append(
+        (
+            "alarm → ticket with Celery and Redis",
+            "not measured",
+            "needs grid ticket_open",
+        )
+    )
+    width = max(len(r[0]) for r in rows)
+    load = os.getloadavg()[0]
+    print(
+        f"\nmonitoring benchmark ({connection.vendor}, {os.cpu_count()} CPUs, "
+        f"load average {load:.1f} at the end)\n"
+    )
+    for name, figure, target in rows:
+        print(f"  {name:<{width}}  {figure:<46} {target}")
+    if ingest:
+        print(
+            "\n  raw COPY runs (s): "
+            + ", ".join(f"{t:.2f}" for t in ingest["copies"])
+            + "; ingest runs (s): "
+            + ", ".join(f"{t:.2f}" for t in ingest["ingests"])
+        )
+    if rollup:
+        print(f"  rollup data load: {rollup['load_s']:.1f} s (COPY)")
+    if listener and listener["listener"]:
+        print(f"  listener: {listener['listener'][0]}")
+
+
+if __name__ == "__main__":
+    main()
