@@ -117,8 +117,6 @@ class PlanViewSet(
     def get_permissions(self):
         if self.action in ("create", "close"):
             return [IsBureauStaff()]
-        if self.action == "verification":
-            return [AllowAny()]
         return super().get_permissions()
 
     @extend_schema(
@@ -171,7 +169,12 @@ class PlanViewSet(
             },
         )
     )
-    @action(detail=True, methods=["get"])
+    @action(
+        detail=True,
+        methods=["get"],
+        permission_classes=[AllowAny],
+        authentication_classes=[],  # public: a stale token is not an error here
+    )
     def verification(self, request, pk=None):
         """Public: the hashes; after closing, the seed, the inputs, the draw
         re-run now and the published results."""
