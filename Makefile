@@ -40,8 +40,9 @@ format: setup
 messages: setup
 	scripts/messages.sh
 
+# make bench BENCH_ARGS="--reuse --requests 200"; see bench/registry.py --help
 bench: setup
-	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/registry.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

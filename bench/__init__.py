@@ -1,0 +1,1 @@
+"""Benchmarks: each `bench/<name>.py` runs against PostgreSQL and prints its figures."""
