@@ -7,14 +7,14 @@ factor. A provider returns either a queryset of records annotated with
 ``{enterprise_id: value}``. A rule factor may give ``window_days``: only records
 dated within that many days before the evaluation count.
 
-When the running platform has no registry, or no provider for a name, the factor
-is reported as unavailable and counts nothing — the rule then works from the
+When no app registered a provider for a name, the factor is reported as
+unavailable and counts nothing — the rule then works from the
 self-assessment and the veto items alone. Records are never invented here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from django.db.models import FloatField, QuerySet, Sum
@@ -24,19 +24,8 @@ from enforcement import services as enforcement_services
 
 
 def _registry() -> dict:
-    """name → factor, from whichever public function the registry offers."""
-    for name in ("factors", "registered_factors"):
-        function = getattr(enforcement_services, name, None)
-        if callable(function):
-            found = function()
-            if isinstance(found, Mapping):
-                return dict(found)
-            return {factor.name: factor for factor in found}
-    return {}
-
-
-def registry_available() -> bool:
-    return hasattr(enforcement_services, "register_factor")
+    """name → factor, as registered by the apps."""
+    return enforcement_services.factors()
 
 
 def available_factor_names() -> set[str]:

@@ -88,17 +88,14 @@ def register() -> None:
             order=50,
         )
     )
-    # Planning reads the credit colour as a factor; enforcement never imports
-    # credit. Only where the registry exists (enforcement's health-code work).
-    if hasattr(enforcement_services, "register_factor") and hasattr(
-        enforcement_services, "Factor"
-    ):
-        enforcement_services.register_factor(
-            enforcement_services.Factor(
-                name="credit.colour",
-                label=_("Credit code (0 green, 1 yellow, 2 red)"),
-                unit=_("level"),
-                provider=credit_colour_factor,
-                order=80,
-            )
+    # The health code reads the credit colour as a factor; enforcement never
+    # imports credit.
+    enforcement_services.register_factor(
+        enforcement_services.Factor(
+            name="credit.colour",
+            label=_("Credit code (0 green, 1 yellow, 2 red)"),
+            unit=_("level"),
+            provider=credit_colour_factor,
+            order=80,
         )
+    )

@@ -24,6 +24,7 @@ class EnforcementConfig(AppConfig):
         )
         from enforcement.views.health import health_panel_context
         from grid.selectors import ticket_overdue_panel
+        from grid.services import ticket_outcome_changed
 
         register_demo_step(20, "enforcement: enterprises", build_enterprises)
         # after the grid's demo tickets (30): complaints count in the codes
@@ -37,6 +38,9 @@ class EnforcementConfig(AppConfig):
         register_timeline_source("cases", case_events)
         register_timeline_source("health_code", health_code_events)
         register_enforcement_factors()
+        ticket_outcome_changed.connect(
+            _recompute_after_ticket, dispatch_uid="enforcement.health_code"
+        )
         register_dashboard_panel(
             DashboardPanel(
                 name="enforcement.health_codes",
@@ -53,3 +57,11 @@ class EnforcementConfig(AppConfig):
                 order=20,
             )
         )
+
+
+def _recompute_after_ticket(sender, *, ticket, **kwargs) -> None:
+    """A closed (or reopened) ticket about an enterprise may change its code."""
+    if ticket.enterprise_id is not None:
+        from enforcement.services import health_code_request_recompute
+
+        health_code_request_recompute(enterprise_id=ticket.enterprise_id)

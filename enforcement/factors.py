@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import F, FloatField, QuerySet, Value
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, TruncDate
 from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import (
@@ -18,6 +18,7 @@ from enforcement.models import (
     Violation,
 )
 from enforcement.registry import Factor, register_factor
+from grid.selectors import tickets_substantiated
 
 ONE = Value(1.0, output_field=FloatField())
 
@@ -99,7 +100,24 @@ def open_major_violations(*, as_of: date) -> QuerySet:
     )
 
 
+def substantiated_complaints(*, as_of: date) -> QuerySet:
+    """Complaints (grid tickets) closed with a confirmed violation, dated by
+    closing."""
+    return tickets_substantiated(as_of=as_of).annotate(
+        factor_enterprise=F("enterprise_id"),
+        factor_on=TruncDate("closed_at"),
+        factor_value=ONE,
+    )
+
+
 FACTORS = [
+    Factor(
+        name="grid.substantiated_complaints",
+        label=_("Substantiated complaints"),
+        unit=_("complaints"),
+        provider=substantiated_complaints,
+        order=5,
+    ),
     Factor(
         name="enforcement.penalty_count",
         label=_("Penalty decisions"),

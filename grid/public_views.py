@@ -39,7 +39,11 @@ def report(request):
         else Ticket.Source.CITIZEN_WEB
     )
     enterprise_id = request.GET.get("enterprise")
-    form = CitizenReportForm(request.POST or None, request.FILES or None)
+    # a QR sticker's link pins the enterprise's location on the map
+    pinned = {k: request.GET[k] for k in ("lat", "lon") if k in request.GET}
+    form = CitizenReportForm(
+        request.POST or None, request.FILES or None, initial=pinned
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

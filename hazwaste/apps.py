@@ -11,15 +11,18 @@ class HazwasteConfig(AppConfig):
         from enforcement.services import (
             DashboardPanel,
             register_dashboard_panel,
+            register_factor,
             register_timeline_source,
         )
         from hazwaste.demo import build_hazwaste
+        from hazwaste.factors import FACTOR
         from hazwaste.timeline import dashboard_context, manifest_events
 
         register_demo_step(
             70, "hazwaste: producers, manifests, warnings", build_hazwaste
         )
         register_timeline_source("hazwaste", manifest_events)
+        register_factor(FACTOR)
         register_dashboard_panel(
             DashboardPanel(
                 name="hazwaste",

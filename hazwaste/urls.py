@@ -11,6 +11,7 @@ urlpatterns = [
     path("warnings/", views.warning_queue, name="warning-list"),
     path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),
     path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning-dismiss"),
+    path("warnings/<int:pk>/ticket/", views.warning_ticket, name="warning-ticket"),
     path("map/", views.producer_map, name="map"),
     path("map/producers.json", views.producer_map_data, name="map-data"),
     path("m/", views.mobile_ledger, name="mobile-ledger"),

@@ -249,6 +249,21 @@ def warning_dismiss(request, pk: int):
 
 
 @login_required
+@require_POST
+def warning_ticket(request, pk: int):
+    _staff(request)
+    warning = selectors.warning_get(user=request.user, pk=pk)
+    _run(
+        request,
+        lambda: services.warning_open_ticket(
+            warning=warning, user=request.user, note=request.POST.get("note", "")
+        ),
+        _("A grid ticket was opened."),
+    )
+    return redirect(warning.get_absolute_url())
+
+
+@login_required
 def producer_map(request):
     _staff(request)
     return render(request, "hazwaste/map.html", {})

@@ -11,9 +11,11 @@ class MonitoringConfig(AppConfig):
         from enforcement.services import (
             DashboardPanel,
             register_dashboard_panel,
+            register_factor,
             register_timeline_source,
         )
         from monitoring.demo import build_monitoring
+        from monitoring.factors import FACTOR
         from monitoring.panels import dashboard_context
         from monitoring.timeline import alarm_events
 
@@ -21,6 +23,7 @@ class MonitoringConfig(AppConfig):
             50, "monitoring: stations, history, alarms", build_monitoring
         )
         register_timeline_source("monitoring", alarm_events)
+        register_factor(FACTOR)
         register_dashboard_panel(
             DashboardPanel(
                 name="monitoring",

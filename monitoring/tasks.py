@@ -73,17 +73,16 @@ def alarm_dispatch_schedule(alarm_id: int, due: datetime | None) -> None:
 
 @shared_task(ignore_result=True)
 def alarm_dispatch(alarm_id: int) -> None:
-    from monitoring.services import alarms
+    from monitoring.services import alarm_dispatch
 
-    if hasattr(alarms, "alarm_dispatch"):
-        alarms.alarm_dispatch(alarm_id=alarm_id)
+    alarm_dispatch(alarm_id=alarm_id)
 
 
 @shared_task(ignore_result=True)
 def alarms_dispatch_due() -> None:
     """Sweep: dispatch alarms whose window ended (covers lost or early tasks)."""
-    from monitoring.services import alarms
+    from monitoring.services import alarms_dispatch_due
 
     with advisory_lock("monitoring.alarms_dispatch_due") as taken:
-        if taken and hasattr(alarms, "alarms_dispatch_due"):
-            alarms.alarms_dispatch_due()
+        if taken:
+            alarms_dispatch_due()

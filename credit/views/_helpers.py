@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from core.errors import ApplicationError, InvalidInput
 from grid.models import Agency
@@ -57,14 +59,14 @@ def authority_name(enterprise) -> str:
 
 
 def complaint_url(enterprise) -> str:
-    """The grid's citizen complaint form pinned to the enterprise; the hotline
-    when the platform has no such form."""
-    name = getattr(settings, "CREDIT_COMPLAINT_URL_NAME", "grid:report")
-    try:
-        path = reverse(name)
-    except NoReverseMatch:
-        return f"tel:{settings.COMPLAINT_HOTLINE}"
-    return (
-        f"{path}?enterprise={enterprise.pk}&lat={enterprise.lat:.6f}"
-        f"&lon={enterprise.lon:.6f}&source=citizen_qr"
+    """The grid's citizen complaint form, pinned to the enterprise (the ticket
+    comes in as a QR-page complaint about it)."""
+    query = urlencode(
+        {
+            "enterprise": enterprise.pk,
+            "lat": f"{enterprise.lat:.6f}",
+            "lon": f"{enterprise.lon:.6f}",
+            "via": "qr",
+        }
     )
+    return f"{reverse('grid-public:report')}?{query}"

@@ -28,6 +28,11 @@ RISK_MODEL = {
         ("enforcement.open_rectifications", "8", None, "24", None),
         ("enforcement.overdue_rectifications", "25", None, "50", None),
         ("enforcement.open_major_violations", "20", None, "40", "1"),
+        # registered by other apps (a factor no app registers counts nothing)
+        ("grid.substantiated_complaints", "8", 180, "32", None),
+        ("monitoring.validated_alarms", "3", 90, "30", None),
+        ("hazwaste.unsettled_warnings", "5", None, "20", None),
+        ("credit.colour", "10", None, "20", None),
     ],
     "tiers": [
         # colour, rounds per year, sampling ratio per round

@@ -8,7 +8,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -43,7 +43,7 @@ __all__ = [
     "ticket_overdue_by_street",
     "ticket_overdue_panel",
     "ticket_dispatch_board",
-    "ticket_substantiated_counts",
+    "tickets_substantiated",
     "ticket_assignable_officers",
     "open311_client_get",
     "ticket_can_see_contact",
@@ -345,20 +345,15 @@ def ticket_dispatch_board(*, user) -> list[dict]:
     return list(streets.values())
 
 
-def ticket_substantiated_counts(*, since: datetime | None = None) -> QuerySet:
-    """Closed tickets with a confirmed violation, per enterprise, in one query:
-    the substantiated-complaints factor of the health code reads this."""
-    queryset = Ticket.objects.filter(
+def tickets_substantiated(*, as_of: date) -> QuerySet[Ticket]:
+    """Substantiated complaints: closed tickets with a confirmed violation at an
+    enterprise, closed on or before ``as_of``. The health code's complaints factor
+    reads these records (one set-based query for all enterprises)."""
+    return Ticket.objects.filter(
         status=Ticket.Status.CLOSED,
         violation_confirmed=True,
         enterprise_id__isnull=False,
-    )
-    if since is not None:
-        queryset = queryset.filter(closed_at__gte=since)
-    return (
-        queryset.values("enterprise_id")
-        .annotate(n=Count("id"), latest=Max("closed_at"))
-        .order_by("enterprise_id")
+        closed_at__date__lte=as_of,
     )
 
 

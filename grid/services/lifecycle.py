@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +26,13 @@ from grid.selectors import (
 from grid.services.messages import tell
 from grid.worktime import add_working_hours
 
+# Sent (inside the transaction) when a ticket is closed or a closed one reopened,
+# with ``ticket``: apps above the grid follow outcomes without grid importing
+# them (the health code recomputes the enterprise's code).
+ticket_outcome_changed = Signal()
+
 __all__ = [
+    "ticket_outcome_changed",
     "ticket_dispatch",
     "ticket_accept",
     "ticket_hand_back",
@@ -499,6 +506,7 @@ def ticket_close(
         ticket.violation_confirmed = bool(violation_confirmed)
     _set_stage(ticket, None, now)
     _save(ticket)
+    ticket_outcome_changed.send(sender=Ticket, ticket=ticket)
     tell(
         _reporters(ticket),
         title=_("Your report %(reference)s was closed")
@@ -648,6 +656,7 @@ def ticket_reopen(
     )
     _set_stage(ticket, "handle", now)
     _save(ticket)
+    ticket_outcome_changed.send(sender=Ticket, ticket=ticket)
     tell(
         [ticket.assignee_id, *_street_supervisors(ticket)],
         title=_("Ticket %(reference)s was reopened") % {"reference": ticket.reference},

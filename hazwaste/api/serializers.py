@@ -588,6 +588,10 @@ class DismissSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
+class WarningTicketSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=400, required=False, default="")
+
+
 class ScanResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     refreshed = serializers.IntegerField()

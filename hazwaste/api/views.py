@@ -453,6 +453,20 @@ class AnomalyWarningViewSet(*ReadOnly):
         )
         return Response(self.get_serializer(warning).data)
 
+    @extend_schema(
+        request=serializers.WarningTicketSerializer,
+        responses=serializers.AnomalyWarningSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def ticket(self, request, pk=None):
+        """Turn the warning into a grid ticket at the enterprise concerned."""
+        warning = self.get_object()
+        data = _valid(serializers.WarningTicketSerializer, request)
+        warning = services.warning_open_ticket(
+            warning=warning, user=request.user, note=data["note"]
+        )
+        return Response(self.get_serializer(warning).data)
+
     @extend_schema(request=None, responses=serializers.ScanResultSerializer)
     @action(detail=False, methods=["post"], permission_classes=[IsBureauAdmin])
     def scan(self, request):

@@ -4,6 +4,7 @@ from hazwaste.services.access import require_account  # noqa: F401
 from hazwaste.services.anomalies import (  # noqa: F401
     anomaly_scan,
     warning_dismiss,
+    warning_open_ticket,
 )
 from hazwaste.services.catalogue import catalogue_load, waste_code_resolve  # noqa: F401
 from hazwaste.services.ledger import (  # noqa: F401

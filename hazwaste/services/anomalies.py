@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from enforcement.services import health_code_request_recompute
 from grid.selectors import user_scope
 from hazwaste.models import (
     AnomalyRule,
@@ -640,7 +641,22 @@ def _write(
         AnomalyWarning.objects.filter(pk__in=gone[start : start + 20000]).update(
             status=AnomalyWarning.Status.RESOLVED, handled_at=now, updated_at=now
         )
+    _recompute_health_codes([w.pk for w in create] + gone)
     return len(create), len(seen), len(gone)
+
+
+def _recompute_health_codes(warning_ids: list[int]) -> None:
+    """New and settled warnings change their enterprises' health codes: one
+    queued recompute per enterprise (a large scan leaves it to the nightly run)."""
+    if not warning_ids or len(warning_ids) > 500:
+        return
+    enterprises = set(
+        AnomalyWarning.objects.filter(pk__in=warning_ids).values_list(
+            "producer__enterprise_id", "receiver__enterprise_id"
+        )
+    )
+    for enterprise_id in {e for pair in enterprises for e in pair if e is not None}:
+        health_code_request_recompute(enterprise_id=enterprise_id)
 
 
 def anomaly_scan(
@@ -686,6 +702,53 @@ def warning_dismiss(
         raise InvalidInput(fields={"reason": [_("Give the reason for dismissing.")]})
     warning.status = AnomalyWarning.Status.DISMISSED
     warning.handling_note = reason.strip()
+    warning.handled_by = user
+    warning.handled_at = now or timezone.now()
+    warning.save()
+    _recompute_health_codes([warning.pk])
+    return warning
+
+
+def _warning_ticket_text(warning: AnomalyWarning) -> str:
+    lines = [f"{warning.rule.get_code_display()} · {warning.get_severity_display()}"]
+    lines += [f"{label}: {value}" for label, value in warning.evidence_rows()]
+    return "\n".join(lines)[:4000]
+
+
+@transaction.atomic
+def warning_open_ticket(
+    *, warning: AnomalyWarning, user, note: str = "", now: datetime | None = None
+) -> AnomalyWarning:
+    """Turn a warning into a grid ticket at the enterprise concerned (producer,
+    else receiver), for the street's officers to check on site. The ticket's
+    reference is kept on the warning; a ticket the grid refuses (an enterprise
+    outside every street) leaves the warning open and names the field."""
+    from grid.models import Ticket
+    from grid.services import ticket_open
+
+    warning = _staff_lock(warning=warning, user=user)
+    party = warning.producer or warning.receiver
+    enterprise = party.enterprise if party is not None else None
+    if enterprise is None:
+        raise InvalidInput(
+            fields={"enterprise": [_("The warning names no enterprise.")]}
+        )
+    ticket = ticket_open(
+        category="waste",
+        source=Ticket.Source.HAZWASTE_WARNING,
+        description=_warning_ticket_text(warning),
+        lon=enterprise.lon,
+        lat=enterprise.lat,
+        address=enterprise.address,
+        enterprise=enterprise,
+        reporter=user,
+        origin=f"hazwaste.warning:{warning.pk}",
+        occurred_at=warning.first_seen_at,
+    )
+    warning.status = AnomalyWarning.Status.TICKET
+    warning.handling_note = " ".join(
+        part for part in (ticket.reference, (note or "").strip()) if part
+    )[:500]
     warning.handled_by = user
     warning.handled_at = now or timezone.now()
     warning.save()

@@ -4,6 +4,8 @@ from here."""
 from monitoring.services.alarms import (
     alarm_annotate,
     alarm_dismiss,
+    alarm_dispatch,
+    alarms_dispatch_due,
     rule_evaluate,
     rules_evaluate,
 )
@@ -33,6 +35,8 @@ __all__ = [
     "SensorDirectory",
     "alarm_annotate",
     "alarm_dismiss",
+    "alarm_dispatch",
+    "alarms_dispatch_due",
     "daily_rollups_compute",
     "hourly_rollups_compute",
     "items_from_csv",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from enforcement.services import health_code_request_recompute
 from grid.selectors import user_scope
 from monitoring import indices
 from monitoring.models import (
@@ -244,6 +245,9 @@ def _open(rule: Rule, station: Station, state: RuleState, point: Point, now) -> 
         from monitoring import tasks
 
         transaction.on_commit(lambda: tasks.alarm_dispatch_schedule(alarm.pk, due))
+    if alarm.validated and station.enterprise_id is not None:
+        # an exceedance on validated data weighs in the enterprise's health code
+        health_code_request_recompute(enterprise_id=station.enterprise_id)
     return alarm
 
 
@@ -441,3 +445,87 @@ def alarm_dismiss(
         alarm=alarm, kind=AlarmEvent.Kind.DISMISSED, at=now, user=user, note=reason
     )
     return alarm
+
+
+def _ticket_description(alarm: Alarm) -> str:
+    text = _(
+        "Monitoring alarm at %(station)s: %(rule)s, peak %(peak)s %(unit)s "
+        "(threshold %(threshold)s) at %(at)s."
+    ) % {
+        "station": alarm.station.name,
+        "rule": alarm.rule.name,
+        "peak": alarm.peak_value,
+        "unit": alarm.unit,
+        "threshold": alarm.threshold,
+        "at": timezone.localtime(alarm.peak_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if alarm.annotation:
+        text += "\n" + _("Enterprise annotation: %(text)s") % {"text": alarm.annotation}
+    return text
+
+
+def alarm_dispatch(*, alarm_id: int, now: datetime | None = None) -> Alarm | None:
+    """Open the grid ticket of an alarm whose remote check has run out (DESIGN:
+    alarms become tickets routed to the street officer of the station's cell).
+    Does nothing for an alarm that is not pending or not yet due, so a repeated
+    or early task is harmless. A ticket the grid refuses (e.g. a station outside
+    every street) marks the alarm failed, for staff to handle; the alarm itself
+    is never lost."""
+    from grid.models import Ticket
+    from grid.services import ticket_open
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        alarm = (
+            Alarm.objects.select_for_update()
+            .select_related("station", "rule")
+            .filter(pk=alarm_id)
+            .first()
+        )
+        if alarm is None or alarm.dispatch_status != Alarm.Dispatch.PENDING:
+            return alarm
+        if alarm.dispatch_due_at is not None and alarm.dispatch_due_at > now:
+            return alarm
+        station = alarm.station
+        try:
+            with transaction.atomic():
+                ticket = ticket_open(
+                    category=alarm.rule.ticket_category,
+                    source=Ticket.Source.MONITORING_ALERT,
+                    description=_ticket_description(alarm),
+                    lon=station.lon,
+                    lat=station.lat,
+                    address=station.address,
+                    enterprise=station.enterprise_id,
+                    origin=f"monitoring.alarm:{alarm.pk}",
+                    occurred_at=alarm.started_at,
+                )
+        except InvalidInput as exc:
+            alarm.dispatch_status = Alarm.Dispatch.FAILED
+            kind = AlarmEvent.Kind.DISPATCH_FAILED
+            note = "; ".join(
+                f"{field}: {' '.join(str(m) for m in messages)}"
+                for field, messages in (exc.fields or {}).items()
+            ) or str(exc)
+        else:
+            alarm.dispatch_status = Alarm.Dispatch.DISPATCHED
+            alarm.ticket_ref = ticket.reference
+            kind, note = AlarmEvent.Kind.DISPATCHED, ticket.reference
+        alarm.save(update_fields=["dispatch_status", "ticket_ref", "updated_at"])
+        AlarmEvent.objects.create(alarm=alarm, kind=kind, at=now, note=note[:2000])
+        return alarm
+
+
+def alarms_dispatch_due(*, now: datetime | None = None) -> int:
+    """Dispatch every pending alarm whose remote check has run out (the sweep
+    behind the queued tasks: covers a lost or early task). Returns how many
+    tickets were opened."""
+    now = now or timezone.now()
+    due = Alarm.objects.filter(dispatch_status=Alarm.Dispatch.PENDING).filter(
+        Q(dispatch_due_at__isnull=True) | Q(dispatch_due_at__lte=now)
+    )
+    opened = 0
+    for alarm_id in due.order_by("dispatch_due_at", "pk").values_list("pk", flat=True):
+        alarm = alarm_dispatch(alarm_id=alarm_id, now=now)
+        opened += alarm is not None and alarm.dispatch_status == "dispatched"
+    return opened

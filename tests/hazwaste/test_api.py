@@ -316,3 +316,39 @@ def test_the_enterprise_file_timeline_lists_its_manifests(
     client.force_login(bureau_admin)
     page = client.get(waste.producer.enterprise.get_absolute_url()).content.decode()
     assert manifest.number in page
+
+
+def test_staff_turn_a_warning_into_a_grid_ticket_at_the_enterprise(
+    api, client, waste, world, enterprise_user_y, bureau_admin
+):
+    from grid.models import Ticket
+    from hazwaste.factors import unsettled_warnings
+
+    stored = at(2025, 12, 1, 9, 0)
+    stored_drum(waste, enterprise_user_y, when=stored, now=stored)
+    services.anomaly_scan(now=stored + timedelta(days=340), only=["storage_age"])
+    staff = api(bureau_admin)
+    (warning,) = staff.get(f"{BASE}/warnings/").json()["results"]
+    today = (stored + timedelta(days=340)).date()
+    assert list(
+        unsettled_warnings(as_of=today).values_list("pk", "factor_enterprise")
+    ) == [(warning["id"], world.enterprise_y.pk)]
+
+    refused = api(enterprise_user_y).post(f"{BASE}/warnings/{warning['id']}/ticket/")
+    assert refused.status_code in (403, 404)
+    done = staff.post(
+        f"{BASE}/warnings/{warning['id']}/ticket/", {"note": "请核查贮存场所"}
+    )
+    assert done.status_code == 200, done.json()
+    ticket = Ticket.objects.get()
+    assert done.json()["status"] == "ticket"
+    assert ticket.reference in done.json()["handling_note"]
+    assert (ticket.source, ticket.category.code) == ("hazwaste_warning", "waste")
+    assert (ticket.enterprise_id, ticket.street_id) == (
+        world.enterprise_y.pk,
+        world.enterprise_y.street_id,
+    )
+    # a ticket is not a settlement: the warning still weighs until it is resolved
+    assert unsettled_warnings(as_of=today).count() == 1
+    again = staff.post(f"{BASE}/warnings/{warning['id']}/ticket/")
+    assert again.status_code == 409 and Ticket.objects.count() == 1

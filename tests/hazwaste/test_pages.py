@@ -38,6 +38,11 @@ def test_staff_pages_render_with_the_mass_balance_and_warnings(
     warning = manifest.warnings.get()
     page = client.get(f"/hazwaste/warnings/{warning.pk}/").content.decode()
     assert "-12.000" in page
+    assert "生成网格工单" in page  # staff may turn it into a grid ticket
+    client.post(f"/hazwaste/warnings/{warning.pk}/ticket/", {"note": "核对称重"})
+    warning.refresh_from_db()
+    assert warning.status == "ticket"
+    assert warning.handling_note.endswith("核对称重")
 
 
 def test_enterprise_records_a_container_on_the_phone_and_prints_its_label(
