@@ -409,6 +409,8 @@ def test_language_switch_turns_the_pages_into_english_and_back(demo, visit):
         "Map",
         "Tickets",
         "Monitoring",
+        "Credit codes",
+        "Hazardous waste",
         "Mobile",
         "API",
     ]
