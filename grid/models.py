@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -824,36 +823,6 @@ class TicketAttachment(models.Model):
             "image/heic": ".heic",
             "application/pdf": ".pdf",
         }.get(self.content_type, ".bin")
-
-
-class IdempotentRequest(models.Model):
-    """A replayable answer to a request sent with an ``Idempotency-Key``: a phone on
-    a flaky connection retries, and gets the first answer back instead of a
-    second upload or transition."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("user"),
-    )
-    key = models.CharField(_("idempotency key"), max_length=100)
-    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"))
-    body = models.JSONField(_("response body"), encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotent request")
-        verbose_name_plural = _("idempotent requests")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "key"], name="grid_idempotentrequest_unique_key"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Open311Client(TimeStampedModel):

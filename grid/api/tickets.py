@@ -15,9 +15,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.errors import InvalidInput, PermissionDenied
+from core.idempotency import IDEMPOTENCY_KEY, idempotent
 from grid import selectors, services
 from grid.api import serializers
-from grid.api.idempotency import idempotent
 from grid.filters import TicketFilter, age_colour
 from grid.models import Ticket
 
@@ -35,13 +35,6 @@ MINE_FIELDS = (
     "overdue_since",
     "extension_requested_hours",
 )
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Retry safely: the same key and request get the first answer.",
-)
 
 
 def _step(name, input_serializer, **extra):
@@ -49,7 +42,7 @@ def _step(name, input_serializer, **extra):
     return extend_schema(
         request=input_serializer,
         responses=serializers.TicketDetailSerializer,
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_KEY],
         operation_id=f"grid_tickets_{name}",
         **extra,
     )
@@ -111,7 +104,7 @@ class TicketViewSet(
     @extend_schema(
         request=serializers.TicketCreateSerializer,
         responses={201: serializers.TicketDetailSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_KEY],
     )
     @idempotent
     def create(self, request):
@@ -291,7 +284,7 @@ class TicketViewSet(
     @extend_schema(
         request={"multipart/form-data": serializers.AttachmentUploadSerializer},
         responses={201: serializers.TicketAttachmentSerializer},
-        parameters=[IDEMPOTENCY],
+        parameters=[IDEMPOTENCY_KEY],
         methods=["POST"],
     )
     @extend_schema(

@@ -6,7 +6,8 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from grid.models import IdempotentRequest, TicketAttachment
+from core.models import IdempotentRequest
+from grid.models import TicketAttachment
 from grid.services import sniff_content_type
 from tests.grid.conftest import jpeg, png
 
