@@ -145,6 +145,46 @@ def survey_district(*, user):
     return districts.first()
 
 
-def survey_nearby_complaints(*, user, survey, radius_m: float = 500):
-    """Complaints near a survey's hotspots (TODO at rebase: grid tickets)."""
-    return None
+def survey_nearby_complaints(
+    *, user, survey, radius_m: float = 500, days: int = 7
+) -> list[dict]:
+    """Grid tickets the user may see reported within ``radius_m`` of a hotspot
+    and within ``days`` of the survey, nearest first: what citizens noticed
+    where the vehicle measured high values. One bounding-box query, then exact
+    distances."""
+    import math
+    from datetime import timedelta
+
+    from core.geo import distance_m
+    from grid.selectors import ticket_list
+
+    hotspots = list(survey.hotspots.all())
+    if not hotspots:
+        return []
+    dlat = radius_m / 111_320
+    dlon = dlat / max(math.cos(math.radians(hotspots[0].lat)), 0.1)
+    tickets = ticket_list(user=user).filter(
+        reported_at__gte=survey.started_at - timedelta(days=days),
+        reported_at__lte=survey.ended_at + timedelta(days=days),
+        lat__gte=min(h.lat for h in hotspots) - dlat,
+        lat__lte=max(h.lat for h in hotspots) + dlat,
+        lon__gte=min(h.lon for h in hotspots) - dlon,
+        lon__lte=max(h.lon for h in hotspots) + dlon,
+    )
+    found = []
+    for ticket in tickets:
+        distance, hotspot = min(
+            (distance_m(h.lat, h.lon, ticket.lat, ticket.lon), h.rank) for h in hotspots
+        )
+        if distance <= radius_m:
+            found.append(
+                {
+                    "hotspot": hotspot,
+                    "reference": ticket.reference,
+                    "url": ticket.get_absolute_url(),
+                    "reported_at": ticket.reported_at,
+                    "description": ticket.description[:200],
+                    "distance_m": round(distance),
+                }
+            )
+    return sorted(found, key=lambda row: (row["distance_m"], row["reference"]))

@@ -165,6 +165,43 @@ def test_survey_upload_finds_the_hotspot_and_reports_bad_lines(
     assert "survey-track" in page
 
 
+def test_a_survey_lists_complaints_near_its_hotspots(client, world, bureau_officer):
+    from grid.services import TicketIntake, tickets_open_many
+    from monitoring.selectors import survey_nearby_complaints
+
+    client = login(client, bureau_officer)
+    client.post(
+        "/monitoring/surveys/",
+        {
+            "name": "夜间走航",
+            "parameter": "TVOC",
+            "hotspot_percentile": 90,
+            "file": SimpleUploadedFile("track.csv", SURVEY_CSV.encode()),
+        },
+    )
+    survey = Survey.objects.get()
+    hotspot = survey.hotspots.get(rank=1)
+
+    def complaint(dlat, when, dlon=0.0):
+        intake = TicketIntake(
+            category="odour",
+            source="citizen_web",
+            description="夜里有刺鼻气味",
+            lon=hotspot.lon + dlon,
+            lat=hotspot.lat + dlat,
+            occurred_at=when,
+        )
+        return tickets_open_many(items=[intake], single=True, now=when)[0]
+
+    near = complaint(0.002, survey.started_at)  # ~220 m north, that night
+    complaint(0.0, survey.started_at, dlon=0.02)  # ~1.9 km east
+    complaint(0.001, survey.started_at - timedelta(days=30))  # a month before
+    rows = survey_nearby_complaints(user=bureau_officer, survey=survey)
+    assert [(r["reference"], r["hotspot"]) for r in rows] == [(near.reference, 1)]
+    assert 200 <= rows[0]["distance_m"] <= 240
+    assert near.reference in client.get(survey.get_absolute_url()).content.decode()
+
+
 def test_survey_geojson_linestring_is_accepted(world, bureau_officer):
     import json
 
