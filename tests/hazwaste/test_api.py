@@ -316,3 +316,20 @@ def test_the_enterprise_file_timeline_lists_its_manifests(
     client.force_login(bureau_admin)
     page = client.get(waste.producer.enterprise.get_absolute_url()).content.decode()
     assert manifest.number in page
+
+
+def test_storage_facilities_are_scoped_like_their_producer(
+    api, waste, enterprise_user_y, enterprise_user_x, officer_a, officer_b
+):
+    from hazwaste.models import StorageFacility
+
+    assert list(StorageFacility.objects.for_user(enterprise_user_y)) == [
+        waste.facility
+    ]
+    assert not StorageFacility.objects.for_user(enterprise_user_x).exists()
+    assert not StorageFacility.objects.for_user(officer_a).exists()  # Y is in B
+    assert StorageFacility.objects.for_user(officer_b).exists()
+    other = api(enterprise_user_x)
+    assert other.get(f"{BASE}/facilities/").json()["count"] == 0
+    assert other.get(f"{BASE}/facilities/{waste.facility.pk}/").status_code == 404
+    assert api(officer_b).get(f"{BASE}/facilities/").json()["count"] == 1
