@@ -689,6 +689,16 @@ TICKET_CATEGORIES = [
 ]
 
 
+class RuleQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Rules for every station of a kind, and rules of the stations the user
+        sees (a station's rule names the station)."""
+        return self.filter(
+            Q(station__isnull=True)
+            | Q(station__in=Station.objects.for_user(user).values("pk"))
+        )
+
+
 class Rule(TimeStampedModel):
     """Alarm rule (预警规则): a condition on a parameter or an index that must
     hold for a duration before it raises an alarm, and a hysteresis band it must
@@ -780,6 +790,8 @@ class Rule(TimeStampedModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alarm rule")

@@ -272,7 +272,9 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RuleSerializer
     filterset_fields = ["kind", "station_kind", "is_active"]
     permission_classes = [IsBureauStaff]
-    queryset = Rule.objects.order_by("name")
+
+    def get_queryset(self):
+        return Rule.objects.for_user(self.request.user).order_by("name", "id")
 
 
 class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
@@ -282,7 +284,9 @@ class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["started_at", "peak_value"]
 
     def get_queryset(self):
-        queryset = selectors.alarm_list(user=self.request.user).order_by("-started_at")
+        queryset = selectors.alarm_list(user=self.request.user).order_by(
+            "-started_at", "-id"
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("events__user")
         return queryset
@@ -346,7 +350,9 @@ class SurveyViewSet(
     permission_classes = [IsBureauStaff]
 
     def get_queryset(self):
-        queryset = selectors.survey_list(user=self.request.user).order_by("-started_at")
+        queryset = selectors.survey_list(user=self.request.user).order_by(
+            "-started_at", "-id"
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("points", "hotspots")
         return queryset
