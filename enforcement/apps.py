@@ -20,6 +20,7 @@ class EnforcementConfig(AppConfig):
             case_events,
             health_code_events,
             inspection_events,
+            joint_events,
             registry_events,
         )
         from enforcement.views.health import health_panel_context
@@ -36,6 +37,7 @@ class EnforcementConfig(AppConfig):
         register_timeline_source("inspections", inspection_events)
         register_timeline_source("cases", case_events)
         register_timeline_source("health_code", health_code_events)
+        register_timeline_source("joint", joint_events)
         register_enforcement_factors()
         register_dashboard_panel(
             DashboardPanel(
