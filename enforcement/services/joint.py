@@ -351,6 +351,7 @@ def joint_invitation_create(
             url=invitation.get_absolute_url(),
         )
     else:
+        invitation.save()
         _send(invitation, now=now)
         invitation.save()
         log(
