@@ -9,6 +9,7 @@ class EnforcementConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_demo_step
         from enforcement.demo import build_enterprises
+        from enforcement.demo_joint import build_joint_cases, joint_demo_present
         from enforcement.demo_records import build_enforcement_records
         from enforcement.factors import register_enforcement_factors
         from enforcement.registry import (
@@ -32,6 +33,12 @@ class EnforcementConfig(AppConfig):
             40,
             "enforcement: a year of inspections and penalties",
             build_enforcement_records,
+        )
+        register_demo_step(
+            45,
+            "enforcement: joint cases on the border",
+            build_joint_cases,
+            present=joint_demo_present,
         )
         register_timeline_source("registry", registry_events)
         register_timeline_source("inspections", inspection_events)
