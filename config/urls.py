@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("grid/", include("grid.urls")),
     path("enterprises/", include("enforcement.urls")),
+    path("joint/", include("enforcement.joint_urls")),
     path("credit/", include("credit.urls")),
     path("c/", include("credit.public_urls")),  # QR sticker pages: /c/<token>/
     path("monitoring/", include("monitoring.urls")),

@@ -9,6 +9,7 @@ class EnforcementConfig(AppConfig):
     def ready(self) -> None:
         from core.demo import register_demo_step
         from enforcement.demo import build_enterprises
+        from enforcement.demo_joint import build_joint_cases, joint_demo_present
         from enforcement.demo_records import build_enforcement_records
         from enforcement.factors import register_enforcement_factors
         from enforcement.registry import (
@@ -20,6 +21,7 @@ class EnforcementConfig(AppConfig):
             case_events,
             health_code_events,
             inspection_events,
+            joint_events,
             registry_events,
         )
         from enforcement.views.health import health_panel_context
@@ -33,10 +35,17 @@ class EnforcementConfig(AppConfig):
             "enforcement: a year of inspections and penalties",
             build_enforcement_records,
         )
+        register_demo_step(
+            45,
+            "enforcement: joint cases on the border",
+            build_joint_cases,
+            present=joint_demo_present,
+        )
         register_timeline_source("registry", registry_events)
         register_timeline_source("inspections", inspection_events)
         register_timeline_source("cases", case_events)
         register_timeline_source("health_code", health_code_events)
+        register_timeline_source("joint", joint_events)
         register_enforcement_factors()
         ticket_outcome_changed.connect(
             _recompute_after_ticket, dispatch_uid="enforcement.health_code"

@@ -310,6 +310,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_digest_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    "joint-invitations-remind-expire": {  # enforcement: joint invitations
+        "task": "enforcement.tasks.joint_invitations_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
+    "joint-rechecks-escalate": {  # enforcement: overdue joint re-checks
+        "task": "enforcement.tasks.joint_rechecks_escalate",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "grid-escalate-overdue-tickets": {
         "task": "grid.tickets_escalate_overdue",
         "schedule": 300.0,  # every five minutes
