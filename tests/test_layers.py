@@ -14,6 +14,7 @@ LAYER = {
     "credit": 3,
     "monitoring": 3,
     "hazwaste": 3,
+    "screen": 4,  # the wall screen reads every module
 }
 PUBLIC = {
     "models",
