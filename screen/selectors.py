@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, Q
+from django.core.cache import cache
+from django.db.models import Avg, Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,49 +48,74 @@ def _round_ring(ring) -> list:
     return [[round(x, 5), round(y, 5)] for x, y in ring]
 
 
-def _map(district_ids, now) -> dict:
-    cells = list(
-        GridCell.objects.filter(_in(district_ids, "street__district_id"))
-        .order_by("code")
-        .values_list("pk", "code", "street_id", "geometry")
+def _cell_shapes(district_ids) -> list[tuple[int, str, int, list]]:
+    """Grid cells with their rounded rings, cached until a cell changes: the
+    polygons are most of the payload's work and change a few times a year."""
+    cells = GridCell.objects.filter(_in(district_ids, "street__district_id"))
+    stamp = cells.aggregate(n=Count("pk"), changed=Max("updated_at"))
+    key = "screen:cells:{}:{}:{}".format(
+        "all" if district_ids is None else ",".join(map(str, sorted(district_ids))),
+        stamp["n"],
+        stamp["changed"].isoformat() if stamp["changed"] else "",
     )
+    shapes = cache.get(key)
+    if shapes is None:
+        shapes = []
+        for pk, code, street_id, geometry in cells.order_by("code").values_list(
+            "pk", "code", "street_id", "geometry"
+        ):
+            kind = (geometry or {}).get("type")
+            coordinates = (geometry or {}).get("coordinates") or []
+            polygons = coordinates if kind == "MultiPolygon" else [coordinates]
+            rings = [_round_ring(polygon[0]) for polygon in polygons if polygon]
+            shapes.append((pk, code, street_id, rings))
+        cache.set(key, shapes, 24 * 3600)
+    return shapes
+
+
+def _latest_station_indices(district_ids, now) -> dict[int, tuple]:
+    """(value, label, colour) of each station's latest hourly index: AQI and
+    noise within the last hours, water samples (less frequent) within two days."""
+    latest: dict[int, tuple] = {}
+    recent = Q(
+        kind__in=[StationIndex.Kind.AQI_HOURLY, StationIndex.Kind.NOISE_HOURLY],
+        period_start__gte=now - RECENT,
+    ) | Q(
+        kind=StationIndex.Kind.WATER_HOURLY, period_start__gte=now - timedelta(days=2)
+    )
+    for station_id, value, label, colour in (
+        StationIndex.objects.filter(_in(district_ids, "station__district_id"), recent)
+        .order_by("period_start")
+        .values_list("station_id", "value", "label", "colour")
+    ):
+        latest[station_id] = (value, label, colour)
+    return latest
+
+
+def _map(district_ids, now) -> dict:
     open_by_cell = dict(
         Ticket.objects.open()
         .filter(_in(district_ids, "district_id"), grid_cell__isnull=False)
         .values_list("grid_cell_id")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    cell_rows = []
-    for pk, code, street_id, geometry in cells:
-        kind = (geometry or {}).get("type")
-        coordinates = (geometry or {}).get("coordinates") or []
-        polygons = coordinates if kind == "MultiPolygon" else [coordinates]
-        rings = [_round_ring(polygon[0]) for polygon in polygons if polygon]
-        cell_rows.append(
-            {
-                "code": code,
-                "street": street_id,
-                "rings": rings,
-                "open_tickets": open_by_cell.get(pk, 0),
-            }
-        )
+    cell_rows = [
+        {
+            "code": code,
+            "street": street_id,
+            "rings": rings,
+            "open_tickets": open_by_cell.get(pk, 0),
+        }
+        for pk, code, street_id, rings in _cell_shapes(district_ids)
+    ]
     stations = list(
         Station.objects.filter(_in(district_ids, "district_id"))
         .exclude(status=Station.Status.RETIRED)
         .order_by("code")
         .values_list("pk", "code", "name", "kind", "lon", "lat")
     )
-    latest: dict[int, StationIndex] = {}
-    for index in StationIndex.objects.filter(
-        _in(district_ids, "station__district_id"),
-        kind__in=[
-            StationIndex.Kind.AQI_HOURLY,
-            StationIndex.Kind.WATER_HOURLY,
-            StationIndex.Kind.NOISE_HOURLY,
-        ],
-        period_start__gte=now - timedelta(days=2),
-    ).order_by("period_start"):
-        latest[index.station_id] = index
+    latest = _latest_station_indices(district_ids, now)
     alarmed = set(
         Alarm.objects.filter(
             _in(district_ids, "station__district_id"), status=Alarm.Status.OPEN
@@ -97,14 +123,9 @@ def _map(district_ids, now) -> dict:
     )
     station_rows = []
     for pk, code, name, kind, lon, lat in stations:
-        index = latest.get(pk)
-        if index is not None and index.colour:
-            colour = index.colour
-            label = (
-                f"{index.value:g} {index.label}".strip()
-                if index.value is not None
-                else index.label
-            )
+        value, label, colour = latest.get(pk, (None, "", ""))
+        if colour:
+            label = f"{value:g} {label}".strip() if value is not None else label
         elif kind in Station.ENTERPRISE_KINDS or kind == Station.Kind.INDOOR_AIR:
             colour = COLOURS["red"] if pk in alarmed else COLOURS["green"]
             label = ""

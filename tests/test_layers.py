@@ -26,6 +26,7 @@ PUBLIC = {
 PUBLIC_EXTRA = {
     "core": {"*"},  # the shared kernel is all public
     "enforcement": {"validators"},
+    "monitoring": {"parameters"},  # the parameter table and indoor-air limits
 }
 
 
