@@ -148,3 +148,6 @@ def survey_district(*, user):
 def survey_nearby_complaints(*, user, survey, radius_m: float = 500):
     """Complaints near a survey's hotspots (TODO at rebase: grid tickets)."""
     return None
+
+
+from monitoring.selectors.review import review_queue  # noqa: E402,F401
