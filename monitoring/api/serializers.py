@@ -284,17 +284,13 @@ class ReadingKeySerializer(serializers.Serializer):
     observed_at = serializers.DateTimeField(label=_("observed at"))
 
 
-class DecisionSerializer(serializers.Serializer):
+class ReadingDecisionSerializer(serializers.Serializer):
     """Validate or invalidate readings in bulk (at most 10,000), with a reason."""
 
     readings = ReadingKeySerializer(many=True, label=_("readings"))
-    quality = serializers.ChoiceField(
-        label=_("decision"),
-        choices=[
-            (QualityFlag.VALIDATED, _("Valid")),
-            (QualityFlag.INVALID, _("Invalid")),
-        ],
-    )
+    # the same choices as readings (one schema enum); "raw" is refused as a
+    # decision by the service (400 naming the field)
+    quality = serializers.ChoiceField(label=_("decision"), choices=QualityFlag.choices)
     reason = serializers.CharField(label=_("reason"), max_length=2000)
 
     def validate_readings(self, value):

@@ -221,7 +221,7 @@ class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response({"results": rows, "count": len(rows)})
 
     @extend_schema(
-        request=serializers.DecisionSerializer,
+        request=serializers.ReadingDecisionSerializer,
         responses={201: serializers.ReviewDecisionSerializer},
     )
     @action(
@@ -235,7 +235,7 @@ class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """Validate or invalidate the listed readings with a reason, all or none
         (at most 10,000 in one request); rollups, indices and alarms follow and
         the decision is kept on the record."""
-        data = serializers.DecisionSerializer(data=request.data)
+        data = serializers.ReadingDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.readings_decide(
             user=request.user,
