@@ -17,6 +17,7 @@ api_v1 = [
     path("credit/", include("credit.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
     path("hazwaste/", include("hazwaste.api.urls")),
+    path("screen/", include("screen.api.urls")),
 ]
 
 urlpatterns = [
@@ -43,6 +44,7 @@ urlpatterns = [
     path("c/", include("credit.public_urls")),  # QR sticker pages: /c/<token>/
     path("monitoring/", include("monitoring.urls")),
     path("hazwaste/", include("hazwaste.urls")),
+    path("screen/", include("screen.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

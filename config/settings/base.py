@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "credit",
     "monitoring",
     "hazwaste",
+    "screen",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "screen.middleware.KioskMiddleware",  # a kiosk session sees the screen only
     "core.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -355,3 +357,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Big screen (大屏): the wall display's refresh and its kiosk logins. A kiosk logs
+# in only from these networks (CIDR; its address is checked on every request),
+# and its session lasts this many days.
+SCREEN_REFRESH_SECONDS = env.int("SCREEN_REFRESH_SECONDS", default=60)
+SCREEN_KIOSK_NETWORKS = env.list(
+    "SCREEN_KIOSK_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+SCREEN_KIOSK_SESSION_DAYS = env.int("SCREEN_KIOSK_SESSION_DAYS", default=30)

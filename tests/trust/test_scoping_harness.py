@@ -65,6 +65,11 @@ ALLOWED = {
     "token-logout": "revokes the caller's own token",
     "token-logout-all": "revokes the caller's own tokens",
     "otp-setup": "the caller's own two-factor device",
+    "screen:login": "the wall-screen kiosk's key login (allowed networks only)",
+    "screen:logout": "ends the caller's own (kiosk) session",
+    # Aggregates without records
+    "screen-api:data": "wall-screen counts for the viewer's own district; bureau "
+    "staff and kiosks only (screen.permissions.CanViewScreen, tests/screen)",
     # Public infrastructure pages that show no records
     "healthz": "load-balancer liveness: answers {'status': 'ok'}",
     "set_language": "language switch (cookie only)",
