@@ -17,6 +17,7 @@ api_v1 = [
     path("credit/", include("credit.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
     path("hazwaste/", include("hazwaste.api.urls")),
+    path("exchange/", include("exchange.api.urls")),
 ]
 
 urlpatterns = [

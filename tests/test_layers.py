@@ -14,6 +14,7 @@ LAYER = {
     "credit": 3,
     "monitoring": 3,
     "hazwaste": 3,
+    "exchange": 4,  # the city exchange reads every module
 }
 PUBLIC = {
     "models",

@@ -36,7 +36,15 @@ from enforcement.models import Enterprise, EnterpriseAccount
 from grid.models import Agency, District, GridCell, Membership, Street
 from tests.conftest import make_uscc, rectangle
 
-PROJECT_APPS = ("core", "grid", "enforcement", "credit", "monitoring", "hazwaste")
+PROJECT_APPS = (
+    "core",
+    "grid",
+    "enforcement",
+    "credit",
+    "monitoring",
+    "hazwaste",
+    "exchange",
+)
 SIDES = ("A", "B", "F")  # street A, street B, foreign district
 WORLD_MODELS = (District, Street, GridCell, Agency, Membership, Enterprise)
 
