@@ -113,7 +113,8 @@ def safe_until(*, dataset: Dataset, now: datetime | None = None) -> datetime:
     until = now - timedelta(seconds=settings.EXCHANGE_SETTLE_SECONDS)
     oldest = _oldest_open_transaction()
     if oldest is not None:
-        until = min(until, oldest)
+        # strictly before it: its rows and history events may carry that time
+        until = min(until, oldest - timedelta(microseconds=1))
     if dataset.changed == "computed_at":
         running = (
             RecomputeRun.objects.filter(

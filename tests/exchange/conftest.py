@@ -53,3 +53,14 @@ def city(city_key):
     from rest_framework.test import APIClient
 
     return APIClient(HTTP_AUTHORIZATION=f"Bearer {city_key}")
+
+
+@pytest.fixture
+def city_lists(db):
+    """The lists the migration ships, made again if a transactional test's flush
+    emptied the table."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("exchange.migrations.0002_default_city_lists").create(apps, None)
