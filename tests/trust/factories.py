@@ -199,3 +199,26 @@ def populate(world) -> Population:
 RECIPES["credit.Scheme"] = lambda side, world: baker.make(
     "credit.Scheme", sector="catering", version=100 + SIDES.index(side)
 )
+
+
+def _export_file(side, world):
+    """A scheduled export file that exists on disk, so a download can succeed."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    district = District.objects.get(code="990000") if side == "F" else world.district
+    relative = f"{district.code}/enterprises-harness-{side}.json"
+    path = Path(settings.EXCHANGE_EXPORT_DIR) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+    return baker.make(
+        "exchange.ExportFile",
+        district=district,
+        dataset="enterprises",
+        file_format="json",
+        path=relative,
+    )
+
+
+RECIPES["exchange.ExportFile"] = _export_file
