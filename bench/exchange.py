@@ -183,9 +183,8 @@ def seed(args, now) -> None:
             [args.enterprises],
         )
         cursor.execute("ANALYZE enforcement_enterprise")
-    print(
-        f"seeded {args.enterprises:,} enterprises in {time.perf_counter() - started:.1f} s"
-    )
+    elapsed = time.perf_counter() - started
+    print(f"seeded {args.enterprises:,} enterprises in {elapsed:.1f} s")
 
 
 BASELINE_SQL = """
