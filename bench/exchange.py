@@ -129,6 +129,8 @@ def seed(args, now) -> None:
     ts = (now - timedelta(days=30)).isoformat()
     started = time.perf_counter()
     raw = connection.cursor().cursor
+    # Seeding is not history: skip the row triggers (pghistory) for the load.
+    raw.execute("SET session_replication_role = replica")
     columns = [
         "id",
         "created_at",
@@ -182,6 +184,7 @@ def seed(args, now) -> None:
             "SELECT setval(pg_get_serial_sequence('enforcement_enterprise', 'id'), %s)",
             [args.enterprises],
         )
+        cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE enforcement_enterprise")
     elapsed = time.perf_counter() - started
     print(f"seeded {args.enterprises:,} enterprises in {elapsed:.1f} s")
