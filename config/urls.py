@@ -18,6 +18,7 @@ api_v1 = [
     path("monitoring/", include("monitoring.api.urls")),
     path("hazwaste/", include("hazwaste.api.urls")),
     path("screen/", include("screen.api.urls")),
+    path("exchange/", include("exchange.api.urls")),
 ]
 
 urlpatterns = [

@@ -15,6 +15,7 @@ LAYER = {
     "monitoring": 3,
     "hazwaste": 3,
     "screen": 4,  # the wall screen reads every module
+    "exchange": 4,  # the city exchange reads every module
 }
 PUBLIC = {
     "models",

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "monitoring",
     "hazwaste",
     "screen",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +218,7 @@ SPECTACULAR_SETTINGS = {
         "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",
         "MonitoringRuleKindEnum": "monitoring.models.Rule.Kind",
         "MonitoringAlarmEventKindEnum": "monitoring.models.AlarmEvent.Kind",
+        "JointMeasureKindEnum": "enforcement.models.JointMeasure.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -340,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.rules_evaluate_all",
         "schedule": crontab(minute="*/5"),
     },
+    "exchange-exports": {  # the city's files: changes since the last ones, nightly
+        "task": "exchange.tasks.exports_write_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "monitoring-alarms-dispatch-due": {
         "task": "monitoring.tasks.alarms_dispatch_due",
         "schedule": crontab(),
@@ -350,6 +356,20 @@ PGHISTORY_APPEND_ONLY = True
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 AUDIT_DIGEST_DIR = env.path("AUDIT_DIGEST_DIR", default=VAR_DIR / "audit")
 AUDIT_DIGEST_EMAIL = env.list("AUDIT_DIGEST_EMAIL", default=[])
+
+# City–district exchange (docs/data-exchange.md).
+EXCHANGE_EXPORT_DIR = env.path("EXCHANGE_EXPORT_DIR", default=VAR_DIR / "exchange")
+EXCHANGE_EXPORT_RETENTION_DAYS = env.int("EXCHANGE_EXPORT_RETENTION_DAYS", default=30)
+EXCHANGE_EXPORT_FORMATS = env.list(
+    "EXCHANGE_EXPORT_FORMATS", default=["csv", "json", "geojson"]
+)
+# The watermark stays this far behind now, so rows of transactions committing
+# just now are not skipped (PostgreSQL also holds it at the oldest open one).
+EXCHANGE_SETTLE_SECONDS = env.int("EXCHANGE_SETTLE_SECONDS", default=5)
+# Daily means are recomputed after late data and reviews: an incremental export
+# of them repeats this many days before the watermark's day.
+EXCHANGE_ROLLUP_LOOKBACK_DAYS = env.int("EXCHANGE_ROLLUP_LOOKBACK_DAYS", default=7)
+EXCHANGE_CHUNK_SIZE = 5000
 
 LOGGING = {
     "version": 1,

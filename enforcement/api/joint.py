@@ -170,7 +170,7 @@ class JointInvitationCreateSerializer(serializers.Serializer):
         )
 
 
-class ReasonSerializer(serializers.Serializer):
+class JointReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -333,7 +333,7 @@ class JointMeasureCreateSerializer(MeasureContentSerializer):
         )
 
 
-class VerifySerializer(serializers.Serializer):
+class JointVerifySerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
@@ -516,14 +516,14 @@ class JointInvitationViewSet(
         )
         return Response(JointInvitationSerializer(invitation).data)
 
-    @extend_schema(request=ReasonSerializer, responses=JointInvitationSerializer)
+    @extend_schema(request=JointReasonSerializer, responses=JointInvitationSerializer)
     @action(detail=True, methods=["post"], url_path="refuse-approval")
     def refuse_approval(self, request, pk=None):
         invitation = services.joint_invitation_approve(
             invitation=self.get_object(),
             user=request.user,
             approve=False,
-            **_valid(ReasonSerializer, request),
+            **_valid(JointReasonSerializer, request),
         )
         return Response(JointInvitationSerializer(invitation).data)
 
@@ -532,11 +532,11 @@ class JointInvitationViewSet(
     def accept(self, request, pk=None):
         return self._answer(request, answer="accept")
 
-    @extend_schema(request=ReasonSerializer, responses=JointInvitationSerializer)
+    @extend_schema(request=JointReasonSerializer, responses=JointInvitationSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
         return self._answer(
-            request, answer="decline", **_valid(ReasonSerializer, request)
+            request, answer="decline", **_valid(JointReasonSerializer, request)
         )
 
     @extend_schema(request=ProposeTimeSerializer, responses=JointInvitationSerializer)
@@ -705,14 +705,14 @@ class JointMeasureViewSet(
         )
         return self._show(measure, status.HTTP_201_CREATED)
 
-    @extend_schema(request=VerifySerializer, responses=JointMeasureSerializer)
+    @extend_schema(request=JointVerifySerializer, responses=JointMeasureSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
         return self._show(
             services.joint_measure_verify(
                 measure=self.get_object(),
                 user=request.user,
-                **_valid(VerifySerializer, request),
+                **_valid(JointVerifySerializer, request),
             )
         )
 

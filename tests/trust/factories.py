@@ -42,7 +42,16 @@ from enforcement.models import Enterprise, EnterpriseAccount
 from grid.models import Agency, District, GridCell, Membership, Street
 from tests.conftest import make_uscc, rectangle
 
-PROJECT_APPS = ("core", "grid", "enforcement", "credit", "monitoring", "hazwaste")
+PROJECT_APPS = (
+    "core",
+    "grid",
+    "enforcement",
+    "credit",
+    "monitoring",
+    "hazwaste",
+    "screen",
+    "exchange",
+)
 SIDES = ("A", "B", "F")  # street A, street B, foreign district
 WORLD_MODELS = (District, Street, GridCell, Agency, Membership, Enterprise)
 
@@ -315,3 +324,26 @@ def _ticket_attachment(ticket) -> None:
 
 
 CHILDREN["grid.Ticket"] = _ticket_attachment
+
+
+def _export_file(side, world):
+    """A scheduled export file that exists on disk, so a download can succeed."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    district = District.objects.get(code="990000") if side == "F" else world.district
+    relative = f"{district.code}/enterprises-harness-{side}.json"
+    path = Path(settings.EXCHANGE_EXPORT_DIR) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{}")
+    return baker.make(
+        "exchange.ExportFile",
+        district=district,
+        dataset="enterprises",
+        file_format="json",
+        path=relative,
+    )
+
+
+RECIPES["exchange.ExportFile"] = _export_file

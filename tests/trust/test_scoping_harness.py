@@ -136,6 +136,7 @@ ALLOWED = {
     # their scoping is asserted by the named test.
     "enforcement-api:health-overview": "counts of HealthCode.for_user and "
     "HealthCodeChange.for_user (tests/enforcement/test_health_api_scope.py)",
+    "exchange-api:dataset-index": "the export datasets and their columns; no records",
 }
 # View classes that list links and no records.
 # Routes of modules merged after this harness and not yet under it: each failed it
