@@ -213,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "HazwasteWarningStatusEnum": "hazwaste.models.AnomalyWarningStatus",
         "HazwasteSeverityEnum": "hazwaste.models.AnomalyRuleSeverity",
         "ViolationSeverityEnum": "enforcement.models.Violation.Severity",
+        "JointMeasureKindEnum": "enforcement.models.JointMeasure.Kind",
         "MonitoringStationKindEnum": "monitoring.models.Station.Kind",
         "MonitoringStationStatusEnum": "monitoring.models.Station.Status",
         "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",

@@ -91,18 +91,18 @@ class JointCaseCreateSerializer(serializers.Serializer):
         )
 
 
-class SectionsSerializer(serializers.Serializer):
+class JointSectionsSerializer(serializers.Serializer):
     sections = serializers.ListField(
         child=serializers.ChoiceField(choices=JointCase.Section.choices),
         allow_empty=True,
     )
 
 
-class NoteSerializer(serializers.Serializer):
+class JointNoteSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
+class JointTimelineEntrySerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(
         source="agency.name", read_only=True, default=""
     )
@@ -174,12 +174,12 @@ class JointReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ProposeTimeSerializer(serializers.Serializer):
+class JointProposeTimeSerializer(serializers.Serializer):
     proposed_start = serializers.DateTimeField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class JointParticipantSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
     user_name = serializers.SerializerMethodField()
 
@@ -204,7 +204,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         return participant.user.get_full_name() or participant.user.get_username()
 
 
-class SignatureSerializer(serializers.ModelSerializer):
+class JointSignatureSerializer(serializers.ModelSerializer):
     agency_name = serializers.CharField(source="agency.name", read_only=True)
 
     class Meta:
@@ -222,8 +222,8 @@ class SignatureSerializer(serializers.ModelSerializer):
 
 
 class JointActionSerializer(serializers.ModelSerializer):
-    participants = ParticipantSerializer(many=True, read_only=True)
-    signatures = SignatureSerializer(many=True, read_only=True)
+    participants = JointParticipantSerializer(many=True, read_only=True)
+    signatures = JointSignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = JointAction
@@ -256,12 +256,12 @@ class JointActionCreateSerializer(serializers.Serializer):
         )
 
 
-class FindingsSerializer(serializers.Serializer):
+class JointFindingsSerializer(serializers.Serializer):
     findings = serializers.CharField(allow_blank=True)
     place = serializers.CharField(required=False, max_length=300)
 
 
-class CheckInSerializer(serializers.Serializer):
+class JointCheckInSerializer(serializers.Serializer):
     lon = serializers.FloatField(min_value=-180, max_value=180)
     lat = serializers.FloatField(min_value=-90, max_value=90)
     accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0)
@@ -271,7 +271,7 @@ class JointMeasureSerializer(serializers.ModelSerializer):
     issuing_agency_name = serializers.CharField(
         source="issuing_agency.name", read_only=True
     )
-    signatures = SignatureSerializer(many=True, read_only=True)
+    signatures = JointSignatureSerializer(many=True, read_only=True)
 
     class Meta:
         model = JointMeasure
@@ -301,7 +301,7 @@ class JointMeasureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasureContentSerializer(serializers.Serializer):
+class JointMeasureContentSerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True)
     attendees = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False
@@ -316,7 +316,7 @@ class MeasureContentSerializer(serializers.Serializer):
     )
 
 
-class JointMeasureCreateSerializer(MeasureContentSerializer):
+class JointMeasureCreateSerializer(JointMeasureContentSerializer):
     action = serializers.PrimaryKeyRelatedField(queryset=JointAction.objects.none())
     kind = serializers.ChoiceField(choices=JointMeasure.Kind.choices)
     issuing_agency = serializers.IntegerField(
@@ -355,7 +355,7 @@ class JointRecheckSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecheckRecordSerializer(serializers.Serializer):
+class JointRecheckRecordSerializer(serializers.Serializer):
     passed = serializers.BooleanField()
     outcome = serializers.CharField(allow_blank=True)
     inspection = serializers.PrimaryKeyRelatedField(
@@ -439,29 +439,29 @@ class JointCaseViewSet(
         )
         return Response(JointCaseSerializer(case).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=NoteSerializer, responses=JointCaseSerializer)
+    @extend_schema(request=JointNoteSerializer, responses=JointCaseSerializer)
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         """Close the case (every measure verified); it stays readable."""
         case = services.joint_case_close(
             case=self.get_object(),
             user=request.user,
-            **_valid(NoteSerializer, request),
+            **_valid(JointNoteSerializer, request),
         )
         return Response(JointCaseSerializer(case).data)
 
-    @extend_schema(request=SectionsSerializer, responses=JointCaseSerializer)
+    @extend_schema(request=JointSectionsSerializer, responses=JointCaseSerializer)
     @action(detail=True, methods=["post"], url_path="share")
     def share(self, request, pk=None):
         """Share sections of the enterprise file with the invited agencies."""
         case = services.joint_case_share_sections(
             case=self.get_object(),
             user=request.user,
-            **_valid(SectionsSerializer, request),
+            **_valid(JointSectionsSerializer, request),
         )
         return Response(JointCaseSerializer(case).data)
 
-    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @extend_schema(responses=JointTimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])
     def timeline(self, request, pk=None):
         """The shared timeline of the case."""
@@ -469,7 +469,7 @@ class JointCaseViewSet(
         entries = case.timeline_entries.select_related("actor", "agency").order_by(
             "at", "id"
         )
-        return Response(TimelineEntrySerializer(entries, many=True).data)
+        return Response(JointTimelineEntrySerializer(entries, many=True).data)
 
 
 class JointInvitationViewSet(
@@ -539,11 +539,13 @@ class JointInvitationViewSet(
             request, answer="decline", **_valid(JointReasonSerializer, request)
         )
 
-    @extend_schema(request=ProposeTimeSerializer, responses=JointInvitationSerializer)
+    @extend_schema(
+        request=JointProposeTimeSerializer, responses=JointInvitationSerializer
+    )
     @action(detail=True, methods=["post"], url_path="propose-time")
     def propose_time(self, request, pk=None):
         return self._answer(
-            request, answer="propose", **_valid(ProposeTimeSerializer, request)
+            request, answer="propose", **_valid(JointProposeTimeSerializer, request)
         )
 
     @extend_schema(request=None, responses=JointInvitationSerializer)
@@ -590,8 +592,8 @@ class JointActionViewSet(
         return self._show(created, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=CheckInSerializer,
-        responses={201: ParticipantSerializer, 200: ParticipantSerializer},
+        request=JointCheckInSerializer,
+        responses={201: JointParticipantSerializer, 200: JointParticipantSerializer},
         parameters=[IDEMPOTENCY_KEY],
     )
     @action(detail=True, methods=["post"], url_path="check-in")
@@ -602,20 +604,20 @@ class JointActionViewSet(
         participant, created = services.joint_action_check_in(
             action=self.get_object(),
             user=request.user,
-            **_valid(CheckInSerializer, request),
+            **_valid(JointCheckInSerializer, request),
         )
         return Response(
-            ParticipantSerializer(participant).data,
+            JointParticipantSerializer(participant).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
-    @extend_schema(request=FindingsSerializer, responses=JointActionSerializer)
+    @extend_schema(request=JointFindingsSerializer, responses=JointActionSerializer)
     @action(detail=True, methods=["post"])
     def findings(self, request, pk=None):
         updated = services.joint_action_record_findings(
             action=self.get_object(),
             user=request.user,
-            **_valid(FindingsSerializer, request),
+            **_valid(JointFindingsSerializer, request),
         )
         return self._show(updated)
 
@@ -668,13 +670,15 @@ class JointMeasureViewSet(
         )
         return self._show(measure, status.HTTP_201_CREATED)
 
-    @extend_schema(request=MeasureContentSerializer, responses=JointMeasureSerializer)
+    @extend_schema(
+        request=JointMeasureContentSerializer, responses=JointMeasureSerializer
+    )
     def partial_update(self, request, pk=None):
         """Edit a draft; a signed measure answers 409 (amend it instead)."""
         measure = services.joint_measure_update(
             measure=self.get_object(),
             user=request.user,
-            **_valid(MeasureContentSerializer, request),
+            **_valid(JointMeasureContentSerializer, request),
         )
         return self._show(measure)
 
@@ -693,7 +697,7 @@ class JointMeasureViewSet(
         )
 
     @extend_schema(
-        request=MeasureContentSerializer, responses={201: JointMeasureSerializer}
+        request=JointMeasureContentSerializer, responses={201: JointMeasureSerializer}
     )
     @action(detail=True, methods=["post"])
     def amend(self, request, pk=None):
@@ -701,7 +705,7 @@ class JointMeasureViewSet(
         measure = services.joint_measure_amend(
             measure=self.get_object(),
             user=request.user,
-            **_valid(MeasureContentSerializer, request),
+            **_valid(JointMeasureContentSerializer, request),
         )
         return self._show(measure, status.HTTP_201_CREATED)
 
@@ -729,13 +733,15 @@ class JointRecheckViewSet(
     def get_queryset(self):
         return selectors.joint_recheck_list(user=self.request.user)
 
-    @extend_schema(request=RecheckRecordSerializer, responses=JointRecheckSerializer)
+    @extend_schema(
+        request=JointRecheckRecordSerializer, responses=JointRecheckSerializer
+    )
     @action(detail=True, methods=["post"])
     def record(self, request, pk=None):
         recheck = services.joint_recheck_record(
             recheck=self.get_object(),
             user=request.user,
-            **_valid(RecheckRecordSerializer, request),
+            **_valid(JointRecheckRecordSerializer, request),
         )
         return Response(JointRecheckSerializer(recheck).data)
 

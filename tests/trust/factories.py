@@ -347,3 +347,104 @@ def _export_file(side, world):
 
 
 RECIPES["exchange.ExportFile"] = _export_file
+
+
+# Joint enforcement: a case on each side is led by that side's street office at
+# that side's enterprise; its records hang off it (check constraints need valid
+# coordinates, a reason on a declined invitation, one record per signature).
+def _joint_side(side: str, world):
+    if side == "A":
+        return world.office_a, world.enterprise_x
+    if side == "B":
+        return world.office_b, world.enterprise_y
+    enterprise = Enterprise.objects.get(uscc=make_uscc(990001))
+    return Agency.objects.get(street=enterprise.street), enterprise
+
+
+def _joint_case(side: str, world):
+    from enforcement.models import JointCase
+
+    agency, enterprise = _joint_side(side, world)
+    existing = JointCase.objects.filter(reference=f"LHTRUST{side}").first()
+    if existing is not None:
+        return existing
+    return baker.make(
+        "enforcement.JointCase",
+        reference=f"LHTRUST{side}",
+        origin="ticket",
+        status="open",
+        lead_agency=agency,
+        enterprise=enterprise,
+        street=enterprise.street,
+        lon=enterprise.lon,
+        lat=enterprise.lat,
+        shared_sections=[],
+    )
+
+
+def _joint_action(side: str, world):
+    from enforcement.models import JointAction
+
+    case = _joint_case(side, world)
+    return JointAction.objects.filter(case=case).first() or baker.make(
+        "enforcement.JointAction", case=case, status="draft"
+    )
+
+
+def _joint_measure(side: str, world):
+    from enforcement.models import JointMeasure
+
+    action = _joint_action(side, world)
+    agency, _enterprise = _joint_side(side, world)
+    return JointMeasure.objects.filter(action=action).first() or baker.make(
+        "enforcement.JointMeasure",
+        case=action.case,
+        action=action,
+        issuing_agency=agency,
+        kind="rectification",
+        status="signed",
+        deadline=action.starts_at.date(),
+        halt_from=None,
+        halt_until=None,
+        amends=None,
+    )
+
+
+RECIPES["enforcement.JointCase"] = _joint_case
+RECIPES["enforcement.JointAction"] = _joint_action
+RECIPES["enforcement.JointMeasure"] = _joint_measure
+RECIPES["enforcement.JointInvitation"] = lambda side, world: baker.make(
+    "enforcement.JointInvitation",
+    case=_joint_case(side, world),
+    agency=_joint_side(side, world)[0],
+    status="sent",
+)
+RECIPES["enforcement.JointSignature"] = lambda side, world: baker.make(
+    "enforcement.JointSignature",
+    case=_joint_case(side, world),
+    measure=_joint_measure(side, world),
+    action=None,
+    agency=_joint_side(side, world)[0],
+    role="issuer",
+)
+RECIPES["enforcement.JointTimelineEntry"] = lambda side, world: baker.make(
+    "enforcement.JointTimelineEntry",
+    case=_joint_case(side, world),
+    agency=_joint_side(side, world)[0],
+)
+RECIPES["enforcement.JointRecheck"] = lambda side, world: baker.make(
+    "enforcement.JointRecheck",
+    case=_joint_case(side, world),
+    measure=_joint_measure(side, world),
+    status="open",
+    ticket=None,
+    inspection=None,
+)
+RECIPES["enforcement.JointEvidence"] = lambda side, world: baker.make(
+    "enforcement.JointEvidence",
+    case=_joint_case(side, world),
+    action=_joint_action(side, world),
+    agency=_joint_side(side, world)[0],
+    content_type="image/png",
+    _create_files=True,
+)
