@@ -323,9 +323,7 @@ def test_storage_facilities_are_scoped_like_their_producer(
 ):
     from hazwaste.models import StorageFacility
 
-    assert list(StorageFacility.objects.for_user(enterprise_user_y)) == [
-        waste.facility
-    ]
+    assert list(StorageFacility.objects.for_user(enterprise_user_y)) == [waste.facility]
     assert not StorageFacility.objects.for_user(enterprise_user_x).exists()
     assert not StorageFacility.objects.for_user(officer_a).exists()  # Y is in B
     assert StorageFacility.objects.for_user(officer_b).exists()
