@@ -219,7 +219,6 @@ SPECTACULAR_SETTINGS = {
         "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",
         "MonitoringRuleKindEnum": "monitoring.models.Rule.Kind",
         "MonitoringAlarmEventKindEnum": "monitoring.models.AlarmEvent.Kind",
-        "JointMeasureKindEnum": "enforcement.models.JointMeasure.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
