@@ -498,6 +498,12 @@ def main() -> None:
     world = geography()
     filled = fill(world, args.cases, random.Random(8))
     with connection.cursor() as cursor:
+        for table in ("enforcement_enterprise", "enforcement_jointcase"):
+            # COPY with explicit ids leaves the id sequences behind
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT MAX(id) FROM {table}))"
+            )
         cursor.execute("ANALYZE")
     case = full_case(world)
     figures = serve_and_measure(case, args.requests)

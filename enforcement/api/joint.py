@@ -4,6 +4,7 @@ scope: an invited partner sees its cases and nothing else (404 elsewhere)."""
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,7 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from core.idempotency import IDEMPOTENCY_KEY, idempotent
-from core.uploads import download_response
+from core.uploads import EVIDENCE_TYPES, download_response
 from enforcement import selectors, services
 from enforcement.models import (
     Enterprise,
@@ -462,7 +463,7 @@ class JointCaseViewSet(
         return Response(JointCaseSerializer(case).data)
 
     @extend_schema(responses=JointTimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         """The shared timeline of the case."""
         case = self.get_object()
@@ -775,7 +776,9 @@ class JointEvidenceViewSet(
             JointEvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={(200, kind): OpenApiTypes.BINARY for kind in sorted(EVIDENCE_TYPES)}
+    )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
         evidence = self.get_object()

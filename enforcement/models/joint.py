@@ -32,19 +32,19 @@ def joint_case_scope_q(user, prefix: str = "") -> Q | None:
     scope = user_scope(user=user)
     if scope.is_superuser:
         return None
-    condition = Q(**{f"{prefix}pk__in": []})
-    if scope.district_ids:
-        condition |= Q(**{f"{prefix}lead_agency__district_id__in": scope.district_ids})
-    if scope.agency_ids:
-        condition |= Q(**{f"{prefix}lead_agency_id__in": scope.agency_ids})
-        condition |= Q(
-            **{
-                f"{prefix}pk__in": JointInvitation.objects.filter(
-                    agency_id__in=scope.agency_ids,
-                    status=JointInvitation.Status.ACCEPTED,
-                ).values("case_id")
-            }
-        )
+    accepted = JointInvitation.objects.filter(
+        agency_id__in=scope.agency_ids, status=JointInvitation.Status.ACCEPTED
+    ).values_list("case_id", flat=True)
+    if not scope.district_ids:
+        # Street and partner officers see few cases: two indexed reads give
+        # their ids, so the lists filter by id instead of scanning every case
+        # for an OR across two tables.
+        led = JointCase.objects.filter(lead_agency_id__in=scope.agency_ids)
+        ids = set(led.values_list("pk", flat=True)) | set(accepted)
+        return Q(**{f"{prefix}pk__in": sorted(ids)})
+    condition = Q(**{f"{prefix}lead_agency__district_id__in": scope.district_ids})
+    condition |= Q(**{f"{prefix}lead_agency_id__in": scope.agency_ids})
+    condition |= Q(**{f"{prefix}pk__in": accepted})
     return condition
 
 
@@ -193,9 +193,12 @@ class JointInvitationQuerySet(ScopedQuerySet):
         agencies (once sent: awaiting approval they are the lead's draft)."""
         from grid.selectors import user_scope
 
-        condition = joint_case_scope_q(user, prefix="case__")
-        if condition is None:
+        case_condition = joint_case_scope_q(user)
+        if case_condition is None:
             return self.all()
+        # The visible cases as a subquery, not a join with OR: the planner keeps
+        # the inbox index for the invitee side.
+        condition = Q(case_id__in=JointCase.objects.filter(case_condition).values("pk"))
         agency_ids = user_scope(user=user).agency_ids
         if agency_ids:
             condition |= Q(agency_id__in=agency_ids) & ~Q(
@@ -305,11 +308,13 @@ class JointInvitation(TimeStampedModel):
             ),
         ]
         indexes = [
-            # the invitations inbox of an agency, open ones first by date
+            # the invitations inbox of an agency, newest first
             models.Index(
-                fields=["agency", "status", "-created_at"],
+                fields=["agency", "-created_at", "-id"],
                 name="enforcement_jinv_inbox",
             ),
+            # what a district sent (and the API list), newest first
+            models.Index(fields=["-created_at", "-id"], name="enforcement_jinv_new"),
             # access checks: accepted invitations of a case
             models.Index(fields=["case", "status"], name="enforcement_jinv_case"),
             # reminders and expiry sweep

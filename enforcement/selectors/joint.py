@@ -52,14 +52,30 @@ def joint_invitation_list(
     return invitations.order_by("-created_at", "-id")
 
 
-def joint_inbox(*, user, limit: int = 50) -> dict:
+INBOX_FIELDS = (
+    "id",
+    "status",
+    "purpose",
+    "proposed_start",
+    "created_at",
+    "agency_id",
+    "case__id",
+    "case__reference",
+    "case__title",
+    "case__lead_agency__name",
+)
+
+
+def joint_inbox(*, user, limit: int = 20) -> dict:
     """The invitations inbox by agency: what was sent to each of the user's
     agencies (newest first), and for the lead side what awaits approval."""
     scope = user_scope(user=user)
     agencies = list(
         Agency.objects.filter(pk__in=scope.agency_ids).order_by("kind", "name")
     )
-    base = JointInvitation.objects.select_related("case", "case__lead_agency")
+    base = JointInvitation.objects.select_related("case__lead_agency").only(
+        *INBOX_FIELDS
+    )
     incoming = []
     for agency in agencies:
         rows = list(
@@ -78,17 +94,13 @@ def joint_inbox(*, user, limit: int = 50) -> dict:
         )
     outgoing = []
     if scope.district_ids or scope.is_superuser:
+        # The bureau sees every case led in its district: filter on that directly.
+        sent = JointInvitation.objects.filter(case__status=JointCase.Status.OPEN)
+        if not scope.is_superuser:
+            sent = sent.filter(case__lead_agency__district_id__in=scope.district_ids)
         outgoing = list(
-            JointInvitation.objects.for_user(user)
-            .filter(
-                case__status=JointCase.Status.OPEN,
-                case__lead_agency__in=(
-                    Agency.objects.filter(district_id__in=scope.district_ids)
-                    if not scope.is_superuser
-                    else Agency.objects.all()
-                ),
-            )
-            .select_related("case", "agency")
+            sent.select_related("case", "agency")
+            .only(*INBOX_FIELDS, "agency__name", "case__status")
             .order_by("-created_at", "-id")[:limit]
         )
     return {"incoming": incoming, "awaiting": awaiting, "outgoing": outgoing}

@@ -520,10 +520,7 @@ def joint_invitations_remind_and_expire(*, now: datetime | None = None) -> dict:
         due = list(
             JointInvitation.objects.select_for_update(skip_locked=True)
             .filter(
-                status__in=[
-                    JointInvitation.Status.SENT,
-                    JointInvitation.Status.COUNTER_PROPOSED,
-                ],
+                status__in=JointInvitation.OPEN,
                 expires_at__lte=now,
             )
             .select_related("case", "agency")
