@@ -7,7 +7,7 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("Enforcement")
 
     def ready(self) -> None:
-        from core.demo import register_demo_step
+        from core.demo import reference_data_step, register_demo_step
         from enforcement.demo import build_enterprises
         from enforcement.demo_joint import build_joint_cases, joint_demo_present
         from enforcement.demo_records import build_enforcement_records
@@ -28,6 +28,21 @@ class EnforcementConfig(AppConfig):
         from grid.selectors import ticket_overdue_panel
         from grid.services import ticket_outcome_changed
 
+        # both loaders keep what exists
+        register_demo_step(
+            2,
+            "enforcement: checklists and the risk model",
+            reference_data_step(
+                "enforcement.migrations.0004_starter_checklists_and_risk_model", "load"
+            ),
+        )
+        register_demo_step(
+            3,
+            "enforcement: joint factors in the risk model",
+            reference_data_step(
+                "enforcement.migrations.0006_joint_risk_factors", "add"
+            ),
+        )
         register_demo_step(20, "enforcement: enterprises", build_enterprises)
         # after the grid's demo tickets (30): complaints count in the codes
         register_demo_step(

@@ -148,8 +148,10 @@ def build_joint_cases(context: DemoContext) -> None:
 
     # A second border case, at a registered enterprise, with invitations still
     # open (the partner's awaits the team leader), to try the flow.
+    # (a small demo may have no enterprise on the first street)
     other_site = (
         Enterprise.objects.filter(street=streets[0]).order_by("lat", "pk").first()
+        or Enterprise.objects.order_by("lat", "pk").first()
     )
     open_case = services.joint_case_open(
         user=officer,

@@ -49,3 +49,28 @@ def test_if_empty_does_nothing_on_a_seeded_database():
     _seed(enterprises=50)
     call_command("seed_demo", if_empty=True, stdout=StringIO())
     assert Enterprise.objects.count() == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_on_a_flushed_database_with_the_reference_data_back():
+    from credit.models import Scheme
+    from enforcement.models import ChecklistTemplate, RiskModel
+    from exchange.models import CityList
+    from grid.models import Ticket, TicketCategory
+    from hazwaste.models import WasteCode
+
+    reference = [
+        TicketCategory,
+        ChecklistTemplate,
+        RiskModel,
+        Scheme,
+        WasteCode,
+        CityList,
+    ]
+    shipped = {model: model.objects.count() for model in reference}
+    call_command("flush", interactive=False, verbosity=0)
+    assert not TicketCategory.objects.exists()
+    _seed(enterprises=60)
+    assert {model: model.objects.count() for model in reference} == shipped
+    assert RiskModel.objects.filter(is_active=True).count() == 1
+    assert Ticket.objects.exists()

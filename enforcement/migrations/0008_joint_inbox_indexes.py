@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enforcement', '0006_joint_risk_factors'),
+        ('enforcement', '0007_enterprise_map_covering_index'),
         ('grid', '0005_ticket_statistics'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
