@@ -403,6 +403,7 @@ def _joint_measure(side: str, world):
         issuing_agency=agency,
         kind="rectification",
         status="signed",
+        issued_on=action.starts_at.date(),  # signing sets it
         deadline=action.starts_at.date(),
         halt_from=None,
         halt_until=None,
@@ -411,6 +412,11 @@ def _joint_measure(side: str, world):
 
 
 RECIPES["enforcement.JointCase"] = _joint_case
+# A photo is never without its file (the upload makes both).
+FIELDS["enforcement.InspectionPhoto"] = lambda side, made: {
+    "content_type": "image/jpeg",
+    "_create_files": True,
+}
 RECIPES["enforcement.JointAction"] = _joint_action
 RECIPES["enforcement.JointMeasure"] = _joint_measure
 RECIPES["enforcement.JointInvitation"] = lambda side, world: baker.make(
