@@ -17,6 +17,8 @@ api_v1 = [
     path("credit/", include("credit.api.urls")),
     path("monitoring/", include("monitoring.api.urls")),
     path("hazwaste/", include("hazwaste.api.urls")),
+    path("screen/", include("screen.api.urls")),
+    path("exchange/", include("exchange.api.urls")),
 ]
 
 urlpatterns = [
@@ -38,10 +40,12 @@ urlpatterns = [
     path("", include("core.urls")),
     path("grid/", include("grid.urls")),
     path("enterprises/", include("enforcement.urls")),
+    path("joint/", include("enforcement.joint_urls")),
     path("credit/", include("credit.urls")),
     path("c/", include("credit.public_urls")),  # QR sticker pages: /c/<token>/
     path("monitoring/", include("monitoring.urls")),
     path("hazwaste/", include("hazwaste.urls")),
+    path("screen/", include("screen.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

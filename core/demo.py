@@ -46,6 +46,25 @@ def register_demo_step(
     _steps[name] = RegisteredStep(order, name, step, present)
 
 
+def reference_data_step(
+    migration: str, function: str, *, unless: Callable[[], bool] | None = None
+) -> DemoStep:
+    """A step that loads the reference data a data migration ships (ticket
+    categories, checklists, the risk model...) again, so the demo can be built
+    on a database that ``flush`` emptied. ``unless`` keeps edited data as is."""
+
+    def run(context: DemoContext) -> None:
+        if unless is not None and unless():
+            return
+        from importlib import import_module
+
+        from django.apps import apps
+
+        getattr(import_module(migration), function)(apps, None)
+
+    return run
+
+
 def demo_steps() -> list[RegisteredStep]:
     return sorted(_steps.values(), key=lambda step: step.order)
 

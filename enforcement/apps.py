@@ -7,8 +7,9 @@ class EnforcementConfig(AppConfig):
     verbose_name = _("Enforcement")
 
     def ready(self) -> None:
-        from core.demo import register_demo_step
+        from core.demo import reference_data_step, register_demo_step
         from enforcement.demo import build_enterprises
+        from enforcement.demo_joint import build_joint_cases, joint_demo_present
         from enforcement.demo_records import build_enforcement_records
         from enforcement.factors import register_enforcement_factors
         from enforcement.registry import (
@@ -20,12 +21,28 @@ class EnforcementConfig(AppConfig):
             case_events,
             health_code_events,
             inspection_events,
+            joint_events,
             registry_events,
         )
         from enforcement.views.health import health_panel_context
         from grid.selectors import ticket_overdue_panel
         from grid.services import ticket_outcome_changed
 
+        # both loaders keep what exists
+        register_demo_step(
+            2,
+            "enforcement: checklists and the risk model",
+            reference_data_step(
+                "enforcement.migrations.0004_starter_checklists_and_risk_model", "load"
+            ),
+        )
+        register_demo_step(
+            3,
+            "enforcement: joint factors in the risk model",
+            reference_data_step(
+                "enforcement.migrations.0006_joint_risk_factors", "add"
+            ),
+        )
         register_demo_step(20, "enforcement: enterprises", build_enterprises)
         # after the grid's demo tickets (30): complaints count in the codes
         register_demo_step(
@@ -33,10 +50,17 @@ class EnforcementConfig(AppConfig):
             "enforcement: a year of inspections and penalties",
             build_enforcement_records,
         )
+        register_demo_step(
+            45,
+            "enforcement: joint cases on the border",
+            build_joint_cases,
+            present=joint_demo_present,
+        )
         register_timeline_source("registry", registry_events)
         register_timeline_source("inspections", inspection_events)
         register_timeline_source("cases", case_events)
         register_timeline_source("health_code", health_code_events)
+        register_timeline_source("joint", joint_events)
         register_enforcement_factors()
         ticket_outcome_changed.connect(
             _recompute_after_ticket, dispatch_uid="enforcement.health_code"

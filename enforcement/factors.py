@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enforcement.models import (
     Inspection,
+    JointMeasure,
     PenaltyDecision,
     RectificationOrder,
     Violation,
@@ -110,6 +111,35 @@ def substantiated_complaints(*, as_of: date) -> QuerySet:
     )
 
 
+def _joint_rows(queryset: QuerySet) -> QuerySet:
+    return queryset.filter(case__enterprise__isnull=False).annotate(
+        factor_enterprise=F("case__enterprise_id"),
+        factor_on=F("issued_on"),
+        factor_value=ONE,
+    )
+
+
+def joint_halt_orders(*, as_of: date) -> QuerySet:
+    """Halt orders (停产) of joint actions, signed and not amended away, dated by
+    issue: a strong factor."""
+    return _joint_rows(
+        JointMeasure.objects.filter(
+            kind=JointMeasure.Kind.HALT,
+            status__in=JointMeasure.SIGNED_STATES,
+            issued_on__lte=as_of,
+        )
+    )
+
+
+def joint_measures(*, as_of: date) -> QuerySet:
+    """Other joint-action measures (interview, rectification, referral)."""
+    return _joint_rows(
+        JointMeasure.objects.filter(
+            status__in=JointMeasure.SIGNED_STATES, issued_on__lte=as_of
+        ).exclude(kind=JointMeasure.Kind.HALT)
+    )
+
+
 FACTORS = [
     Factor(
         name="grid.substantiated_complaints",
@@ -171,6 +201,20 @@ FACTORS = [
             "Settle the major violation (penalty executed, rectification passed)."
         ),
         order=40,
+    ),
+    Factor(
+        name="enforcement.joint_halt_orders",
+        label=_("Halt orders of joint enforcement"),
+        unit=_("orders"),
+        provider=joint_halt_orders,
+        order=50,
+    ),
+    Factor(
+        name="enforcement.joint_measures",
+        label=_("Other joint-enforcement measures"),
+        unit=_("measures"),
+        provider=joint_measures,
+        order=51,
     ),
 ]
 

@@ -29,3 +29,27 @@ def health_codes_recompute_manual() -> None:
 def health_code_recompute_enterprise(*, enterprise_id: int) -> None:
     """One enterprise after an event; quietly nothing if it is gone."""
     health.health_code_recompute(enterprise_id=enterprise_id)
+
+
+@shared_task(ignore_result=True)
+def joint_invitations_sweep() -> None:
+    """Remind unanswered invitations, expire overdue ones (periodic, locked)."""
+    from core.periodic import periodic_run
+    from enforcement.services import joint_invitations_remind_and_expire
+
+    periodic_run(
+        "enforcement.joint_invitations",
+        handler=lambda since, until: joint_invitations_remind_and_expire(now=until),
+    )
+
+
+@shared_task(ignore_result=True)
+def joint_rechecks_escalate() -> None:
+    """Escalate overdue joint re-check tasks (periodic, locked)."""
+    from core.periodic import periodic_run
+    from enforcement.services import joint_rechecks_escalate_overdue
+
+    periodic_run(
+        "enforcement.joint_rechecks",
+        handler=lambda since, until: joint_rechecks_escalate_overdue(),
+    )

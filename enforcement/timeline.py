@@ -13,6 +13,7 @@ from enforcement.models import (
     Enterprise,
     HealthCodeChange,
     Inspection,
+    JointMeasure,
     PenaltyDecision,
     RectificationOrder,
     Violation,
@@ -110,4 +111,25 @@ def health_code_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEven
             detail=_("score %(score)s, risk model v%(version)s")
             % {"score": change.score, "version": change.model.version},
             url=f"{enterprise.get_absolute_url()}#health",
+        )
+
+
+def joint_events(*, enterprise: Enterprise, user) -> Iterator[TimelineEvent]:
+    """Signed measures of joint actions (the case page shows the rest)."""
+    for measure in (
+        JointMeasure.objects.for_user(user)
+        .filter(
+            case__enterprise=enterprise,
+            status__in=[*JointMeasure.SIGNED_STATES, JointMeasure.Status.SUPERSEDED],
+        )
+        .select_related("case", "issuing_agency")
+        .order_by("-issued_on")[:100]
+    ):
+        yield TimelineEvent(
+            at=_start_of_day(measure.issued_on),
+            source="joint",
+            title=_("Joint enforcement: %(kind)s (%(agency)s)")
+            % {"kind": measure.get_kind_display(), "agency": measure.issuing_agency},
+            detail=f"{measure.case.reference} · {measure.get_status_display()}",
+            url=measure.get_absolute_url(),
         )

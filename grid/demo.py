@@ -41,7 +41,7 @@ def build_geography(context: DemoContext) -> None:
     )
     partners = [
         District.objects.create(code="310191", name="北邻示范区"),
-        District.objects.create(code="320691", name="江北示范市"),
+        District.objects.create(code="320691", name="启东示范市"),
     ]
     # Cells in serpentine order, cut into contiguous runs: each street is one block.
     order = []
@@ -155,8 +155,11 @@ def _build_people(context, bureau, offices, streets, partner_agencies) -> None:
         Membership.objects.create(
             user=user, agency=offices[street.pk], role=Membership.Role.STREET_OFFICER
         ).streets.add(street)
-    partner = _user(context, "partner", "邻区执法员", "partner officer")
+    partner = _user(context, "partner", "邻市执法员", "partner officer")
     Membership.objects.create(
-        user=partner, agency=partner_agencies[0], role=Membership.Role.PARTNER_OFFICER
+        # the neighbouring city's bureau across the river (journey 6, on the border)
+        user=partner,
+        agency=partner_agencies[1],
+        role=Membership.Role.PARTNER_OFFICER,
     )
     context.made["admin"] = admin

@@ -366,6 +366,12 @@ class TicketQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=Ticket.OPEN_STATUSES)
 
+    def public(self):
+        """Complaints the public made (the public status page, Open311): never
+        monitoring alarms, waste warnings, patrol findings or other modules'
+        tickets, which name enterprises before anything is decided."""
+        return self.filter(source__in=Ticket.PUBLIC_SOURCES)
+
 
 class Ticket(TimeStampedModel):
     """Ticket (事件/工单): a complaint, alarm or finding that must end in a traced
@@ -402,6 +408,15 @@ class Ticket(TimeStampedModel):
         CELL = 0, _("Grid cell")
         STREET = 1, _("Street")
         DISTRICT = 2, _("District")
+
+    # Sources of complaints made by the public (the hotline is a citizen's call
+    # typed in by staff); only these are shown on public pages.
+    PUBLIC_SOURCES = (
+        Source.CITIZEN_WEB,
+        Source.CITIZEN_QR,
+        Source.OPEN311,
+        Source.HOTLINE,
+    )
 
     OPEN_STATUSES = (
         Status.REPORTED,

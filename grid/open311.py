@@ -172,7 +172,8 @@ def _parse_moment(value: str, *, end: bool = False) -> datetime | None:
 
 
 def _request_queryset():
-    return Ticket.objects.select_related("category", "street", "merged_into")
+    """Service requests are the public's complaints, not internal tickets."""
+    return Ticket.objects.public().select_related("category", "street", "merged_into")
 
 
 def _list_requests(request, fmt: str) -> HttpResponse:

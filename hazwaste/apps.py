@@ -7,7 +7,7 @@ class HazwasteConfig(AppConfig):
     verbose_name = _("Hazardous waste")
 
     def ready(self) -> None:
-        from core.demo import register_demo_step
+        from core.demo import reference_data_step, register_demo_step
         from enforcement.services import (
             DashboardPanel,
             register_dashboard_panel,
@@ -16,7 +16,18 @@ class HazwasteConfig(AppConfig):
         )
         from hazwaste.demo import build_hazwaste
         from hazwaste.factors import FACTOR
+        from hazwaste.models import CatalogueEdition
         from hazwaste.timeline import dashboard_context, manifest_events
+
+        register_demo_step(
+            5,
+            "hazwaste: waste catalogue and anomaly rules",
+            reference_data_step(
+                "hazwaste.migrations.0002_catalogue_and_rules",
+                "forwards",
+                unless=CatalogueEdition.objects.exists,
+            ),
+        )
 
         register_demo_step(
             70, "hazwaste: producers, manifests, warnings", build_hazwaste

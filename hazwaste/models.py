@@ -321,6 +321,11 @@ class StorageFacilityKind(models.TextChoices):
     CABINET = "cabinet", _("Cabinet")
 
 
+class StorageFacilityQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(producer__in=Producer.objects.for_user(user))
+
+
 class StorageFacility(TimeStampedModel):
     """Storage facility (贮存设施): a store room, area, tank or cabinet."""
 
@@ -335,6 +340,8 @@ class StorageFacility(TimeStampedModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     capacity_kg = models.DecimalField(_("capacity (kg)"), **QUANTITY)
+
+    objects = StorageFacilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("storage facility")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopedQuerySet, TimeStampedModel
@@ -311,8 +312,15 @@ class ReadingQuerySet(ScopedQuerySet):
         return self.filter(_scope_condition(user, "sensor__station__"))
 
     def usable(self):
-        """Readings that describe the environment (raw or validated)."""
+        """Readings that describe the environment (raw or validated): what the
+        boards, rollups and indices (AQI, water class, noise) are made of."""
         return self.exclude(quality=QualityFlag.INVALID)
+
+    def valid(self):
+        """Readings that count for enforcement, the health code and credit: only
+        those a reviewer validated (data review). Invalidated readings are never
+        in it; raw ones join once reviewed."""
+        return self.filter(quality=QualityFlag.VALIDATED)
 
 
 class Reading(models.Model):
@@ -689,6 +697,16 @@ TICKET_CATEGORIES = [
 ]
 
 
+class RuleQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Rules for every station of a kind, and rules of the stations the user
+        sees (a station's rule names the station)."""
+        return self.filter(
+            Q(station__isnull=True)
+            | Q(station__in=Station.objects.for_user(user).values("pk"))
+        )
+
+
 class Rule(TimeStampedModel):
     """Alarm rule (预警规则): a condition on a parameter or an index that must
     hold for a duration before it raises an alarm, and a hysteresis band it must
@@ -780,6 +798,8 @@ class Rule(TimeStampedModel):
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alarm rule")
@@ -888,6 +908,11 @@ class AlarmQuerySet(ScopedQuerySet):
 
     def open(self):
         return self.filter(status=Alarm.Status.OPEN)
+
+    def valid(self):
+        """Alarms that count for enforcement and the health code: every usable
+        reading behind them is validated (kept up to date by data review)."""
+        return self.filter(validated=True)
 
 
 class Alarm(TimeStampedModel):
@@ -1184,3 +1209,57 @@ class SurveyHotspot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey_id} hotspot {self.rank}"
+
+
+class ReviewDecisionQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        from grid.selectors import user_scope
+
+        scope = user_scope(user=user)
+        if scope.is_superuser:
+            return self.all()
+        return self.filter(district_id__in=scope.district_ids)
+
+
+class ReviewDecision(models.Model):
+    """Review decision (数据审核记录): one reviewer's validation or invalidation
+    of a set of readings, with the reason and, per reading, the quality it had
+    before. Append-only: a later decision on the same readings is a new row."""
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="review_decisions",
+        verbose_name=_("district"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    quality = models.CharField(_("quality"), max_length=9, choices=QualityFlag.choices)
+    reason = models.TextField(_("reason"), max_length=2000)
+    count = models.PositiveIntegerField(_("readings changed"))
+    # [[sensor id, "ISO time", quality before], ...] of the readings it changed
+    readings = models.JSONField(_("readings"), default=list)
+
+    objects = ReviewDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality__in=["raw", "validated", "invalid"]),
+                name="monitoring_reviewdecision_quality_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="monitoring_reviewdecision_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_at:%Y-%m-%d %H:%M} {self.quality} × {self.count}"

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py="${PYTHON:-.venv/bin/python}"
-apps=(core grid enforcement credit monitoring hazwaste)
+apps=(core grid enforcement credit monitoring hazwaste screen exchange)
 for app in "${apps[@]}"; do
   (cd "$app" && "../$py" ../manage.py makemessages -l zh_Hans --no-obsolete --no-location >/dev/null)
 done

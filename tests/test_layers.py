@@ -14,6 +14,8 @@ LAYER = {
     "credit": 3,
     "monitoring": 3,
     "hazwaste": 3,
+    "screen": 4,  # the wall screen reads every module
+    "exchange": 4,  # the city exchange reads every module
 }
 PUBLIC = {
     "models",
@@ -25,6 +27,7 @@ PUBLIC = {
 PUBLIC_EXTRA = {
     "core": {"*"},  # the shared kernel is all public
     "enforcement": {"validators"},
+    "monitoring": {"parameters"},  # the parameter table and indoor-air limits
 }
 
 

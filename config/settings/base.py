@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "credit",
     "monitoring",
     "hazwaste",
+    "screen",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "screen.middleware.KioskMiddleware",  # a kiosk session sees the screen only
     "core.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -210,6 +213,7 @@ SPECTACULAR_SETTINGS = {
         "HazwasteWarningStatusEnum": "hazwaste.models.AnomalyWarningStatus",
         "HazwasteSeverityEnum": "hazwaste.models.AnomalyRuleSeverity",
         "ViolationSeverityEnum": "enforcement.models.Violation.Severity",
+        "JointMeasureKindEnum": "enforcement.models.JointMeasure.Kind",
         "MonitoringStationKindEnum": "monitoring.models.Station.Kind",
         "MonitoringStationStatusEnum": "monitoring.models.Station.Status",
         "MonitoringIndexKindEnum": "monitoring.models.StationIndex.Kind",
@@ -310,6 +314,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.audit_digest_task",
         "schedule": crontab(hour=0, minute=15),
     },
+    "joint-invitations-remind-expire": {  # enforcement: joint invitations
+        "task": "enforcement.tasks.joint_invitations_sweep",
+        "schedule": crontab(minute="*/15"),
+    },
+    "joint-rechecks-escalate": {  # enforcement: overdue joint re-checks
+        "task": "enforcement.tasks.joint_rechecks_escalate",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "grid-escalate-overdue-tickets": {
         "task": "grid.tickets_escalate_overdue",
         "schedule": 300.0,  # every five minutes
@@ -330,6 +342,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "monitoring.tasks.rules_evaluate_all",
         "schedule": crontab(minute="*/5"),
     },
+    "exchange-exports": {  # the city's files: changes since the last ones, nightly
+        "task": "exchange.tasks.exports_write_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "monitoring-alarms-dispatch-due": {
         "task": "monitoring.tasks.alarms_dispatch_due",
         "schedule": crontab(),
@@ -341,9 +357,33 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 AUDIT_DIGEST_DIR = env.path("AUDIT_DIGEST_DIR", default=VAR_DIR / "audit")
 AUDIT_DIGEST_EMAIL = env.list("AUDIT_DIGEST_EMAIL", default=[])
 
+# City–district exchange (docs/data-exchange.md).
+EXCHANGE_EXPORT_DIR = env.path("EXCHANGE_EXPORT_DIR", default=VAR_DIR / "exchange")
+EXCHANGE_EXPORT_RETENTION_DAYS = env.int("EXCHANGE_EXPORT_RETENTION_DAYS", default=30)
+EXCHANGE_EXPORT_FORMATS = env.list(
+    "EXCHANGE_EXPORT_FORMATS", default=["csv", "json", "geojson"]
+)
+# The watermark stays this far behind now, so rows of transactions committing
+# just now are not skipped (PostgreSQL also holds it at the oldest open one).
+EXCHANGE_SETTLE_SECONDS = env.int("EXCHANGE_SETTLE_SECONDS", default=5)
+# Daily means are recomputed after late data and reviews: an incremental export
+# of them repeats this many days before the watermark's day.
+EXCHANGE_ROLLUP_LOOKBACK_DAYS = env.int("EXCHANGE_ROLLUP_LOOKBACK_DAYS", default=7)
+EXCHANGE_CHUNK_SIZE = 5000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Big screen (大屏): the wall display's refresh and its kiosk logins. A kiosk logs
+# in only from these networks (CIDR; its address is checked on every request),
+# and its session lasts this many days.
+SCREEN_REFRESH_SECONDS = env.int("SCREEN_REFRESH_SECONDS", default=60)
+SCREEN_KIOSK_NETWORKS = env.list(
+    "SCREEN_KIOSK_NETWORKS",
+    default=["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"],
+)
+SCREEN_KIOSK_SESSION_DAYS = env.int("SCREEN_KIOSK_SESSION_DAYS", default=30)

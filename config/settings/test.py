@@ -14,3 +14,6 @@ CELERY_BROKER_URL = "memory://"
 LANGUAGE_CODE = "zh-hans"
 WHITENOISE_AUTOREFRESH = True  # serve from the finders; no collectstatic needed
 WHITENOISE_USE_FINDERS = True
+# Exports see rows written a moment ago; files go to a throwaway directory.
+EXCHANGE_SETTLE_SECONDS = 0
+EXCHANGE_EXPORT_DIR = BASE_DIR / "var" / "test-exchange"  # noqa: F405

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from enforcement.api import health, planning, records, views
+from enforcement.api import health, joint, planning, records, views
 
 app_name = "enforcement-api"
 router = DefaultRouter()
@@ -25,6 +25,14 @@ router.register("risk-models", health.RiskModelViewSet, basename="risk-model")
 router.register("recompute-runs", health.RecomputeRunViewSet, basename="recompute-run")
 router.register("plans", planning.PlanViewSet, basename="plan")
 router.register("recusals", planning.RecusalViewSet, basename="recusal")
+router.register("joint-cases", joint.JointCaseViewSet, basename="joint-case")
+router.register(
+    "joint-invitations", joint.JointInvitationViewSet, basename="joint-invitation"
+)
+router.register("joint-actions", joint.JointActionViewSet, basename="joint-action")
+router.register("joint-measures", joint.JointMeasureViewSet, basename="joint-measure")
+router.register("joint-rechecks", joint.JointRecheckViewSet, basename="joint-recheck")
+router.register("joint-evidence", joint.JointEvidenceViewSet, basename="joint-evidence")
 urlpatterns = [
     path(
         "health-overview/",

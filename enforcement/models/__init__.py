@@ -31,6 +31,18 @@ from enforcement.models.inspections import (
     InspectionOfficer,
     InspectionPhoto,
 )
+from enforcement.models.joint import (
+    JointAction,
+    JointCase,
+    JointEvidence,
+    JointInvitation,
+    JointMeasure,
+    JointParticipant,
+    JointRecheck,
+    JointSignature,
+    JointTimelineEntry,
+    joint_case_scope_q,
+)
 from enforcement.models.planning import (
     InspectionPlan,
     PlanAssignment,
@@ -56,6 +68,15 @@ __all__ = [
     "InspectionOfficer",
     "InspectionPhoto",
     "InspectionPlan",
+    "JointAction",
+    "JointCase",
+    "JointTimelineEntry",
+    "JointEvidence",
+    "JointInvitation",
+    "JointMeasure",
+    "JointParticipant",
+    "JointRecheck",
+    "JointSignature",
     "PenaltyDecision",
     "PlanAssignment",
     "PlanTarget",
@@ -68,4 +89,5 @@ __all__ = [
     "StatusChange",
     "Violation",
     "enterprise_scope_q",
+    "joint_case_scope_q",
 ]

@@ -193,6 +193,18 @@ def photo_path(instance: InspectionPhoto, filename: str) -> str:
     return f"inspections/{instance.sha256[:2]}/{instance.sha256}"
 
 
+class InspectionPhotoQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        """Photos of inspections the user may see, and the user's own uploads
+        not yet attached to an inspection."""
+        condition = enterprise_scope_q(user, prefix="inspection__enterprise__")
+        if condition is None:
+            return self.all()
+        if user is not None and user.is_authenticated:
+            condition |= Q(inspection__isnull=True, uploaded_by_id=user.pk)
+        return self.filter(condition)
+
+
 class InspectionPhoto(models.Model):
     """Inspection photo (现场照片): the file and its SHA-256, taken at upload, so
     the evidence can be shown unchanged later. Uploaded before the inspection is
@@ -225,6 +237,8 @@ class InspectionPhoto(models.Model):
         verbose_name=_("uploaded by"),
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    objects = InspectionPhotoQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection photo")

@@ -27,6 +27,20 @@ from enforcement.selectors.health import (
     recompute_run_latest,
     risk_model_active,
 )
+from enforcement.selectors.joint import (
+    joint_action_list,
+    joint_calendar,
+    joint_case_file,
+    joint_case_get,
+    joint_case_list,
+    joint_evidence_list,
+    joint_inbox,
+    joint_invitable_agencies,
+    joint_invitation_list,
+    joint_measure_list,
+    joint_recheck_list,
+    joint_shared_sections,
+)
 from enforcement.selectors.planning import (
     plan_get,
     plan_list,
@@ -208,6 +222,18 @@ def dashboard_panel_list(*, user) -> list[tuple[str, dict]]:
 
 
 __all__ = [
+    "joint_action_list",
+    "joint_calendar",
+    "joint_case_file",
+    "joint_case_get",
+    "joint_case_list",
+    "joint_evidence_list",
+    "joint_inbox",
+    "joint_invitable_agencies",
+    "joint_invitation_list",
+    "joint_measure_list",
+    "joint_recheck_list",
+    "joint_shared_sections",
     "MAP_FEATURE_LIMIT",
     "Explanation",
     "Viewport",

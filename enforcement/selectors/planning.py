@@ -58,4 +58,9 @@ def plan_public_get(*, pk: int) -> InspectionPlan:
 
 
 def recusal_list(*, user) -> QuerySet[Recusal]:
-    return Recusal.objects.for_user(user).select_related("enterprise", "officer")
+    # newest first, with the id as a tie-break: pages of the list are stable
+    return (
+        Recusal.objects.for_user(user)
+        .select_related("enterprise", "officer")
+        .order_by("-created_at", "-id")
+    )

@@ -183,10 +183,13 @@ def ticket_duplicate_candidates(
 
 
 def ticket_public_get(*, reference: str) -> Ticket:
-    """A ticket by its reference number, for the public status page (no scope:
-    the page shows no personal data). A merged ticket leads to its original."""
+    """A complaint by its reference number, for the public status page (no scope:
+    the page shows no personal data; internal tickets are not public). A merged
+    ticket leads to its original."""
     return get_object_or_404(
-        Ticket.objects.select_related("category", "street", "merged_into__category"),
+        Ticket.objects.public().select_related(
+            "category", "street", "merged_into__category"
+        ),
         reference=reference.strip().upper(),
     )
 

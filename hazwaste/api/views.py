@@ -117,9 +117,7 @@ class FacilityViewSet(mixins.CreateModelMixin, *ReadOnly):
     serializer_class = serializers.FacilitySerializer
 
     def get_queryset(self):
-        return StorageFacility.objects.filter(
-            producer__in=selectors.producer_list(user=self.request.user).values("pk")
-        )
+        return StorageFacility.objects.for_user(self.request.user)
 
     def create(self, request):
         data = _valid(serializers.FacilitySerializer, request)

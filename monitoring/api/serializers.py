@@ -271,6 +271,47 @@ class ReviewSerializer(serializers.Serializer):
     start = serializers.DateTimeField(label=_("start"))
     end = serializers.DateTimeField(label=_("end"))
     quality = serializers.ChoiceField(label=_("quality"), choices=QualityFlag.choices)
+    reason = serializers.CharField(label=_("reason"), max_length=2000)
+
+
+class ReviewWindowSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(label=_("start"))
+    end = serializers.DateTimeField(label=_("end"))
+
+
+class ReadingKeySerializer(serializers.Serializer):
+    sensor = serializers.IntegerField(label=_("sensor"), min_value=1)
+    observed_at = serializers.DateTimeField(label=_("observed at"))
+
+
+class ReadingDecisionSerializer(serializers.Serializer):
+    """Validate or invalidate readings in bulk (at most 10,000), with a reason."""
+
+    readings = ReadingKeySerializer(many=True, label=_("readings"))
+    # the same choices as readings (one schema enum); "raw" is refused as a
+    # decision by the service (400 naming the field)
+    quality = serializers.ChoiceField(label=_("decision"), choices=QualityFlag.choices)
+    reason = serializers.CharField(label=_("reason"), max_length=2000)
+
+    def validate_readings(self, value):
+        from monitoring.services import MAX_READINGS_PER_DECISION
+
+        if not value:
+            raise serializers.ValidationError(_("No reading selected."))
+        if len(value) > MAX_READINGS_PER_DECISION:
+            raise serializers.ValidationError(
+                _("At most %(max)s readings in one decision; split the batch.")
+                % {"max": f"{MAX_READINGS_PER_DECISION:,}"}
+            )
+        return value
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    quality = serializers.CharField(read_only=True)
+    reason = serializers.CharField(read_only=True)
+    count = serializers.IntegerField(read_only=True)
+    decided_at = serializers.DateTimeField(read_only=True)
 
 
 class SurveyPointSerializer(serializers.ModelSerializer):

@@ -193,8 +193,63 @@ class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             start=data.validated_data["start"],
             end=data.validated_data["end"],
             quality=data.validated_data["quality"],
+            reason=data.validated_data["reason"],
         )
         return Response({"changed": changed})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[IsBureauStaff],
+        url_path="review-queue",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def review_queue(self, request):
+        """Readings flagged for review in a window of at most 7 days: spikes,
+        flat lines, values out of range and HJ 212 flags D/M/C/F/B."""
+        window = serializers.ReviewWindowSerializer(data=request.query_params)
+        window.is_valid(raise_exception=True)
+        rows = selectors.review_queue(user=request.user, **window.validated_data)
+        return Response({"results": rows, "count": len(rows)})
+
+    @extend_schema(
+        request=serializers.ReadingDecisionSerializer,
+        responses={201: serializers.ReviewDecisionSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        parser_classes=[JSONParser],
+        permission_classes=[IsBureauStaff],
+        url_path="decisions",
+    )
+    def decisions(self, request):
+        """Validate or invalidate the listed readings with a reason, all or none
+        (at most 10,000 in one request); rollups, indices and alarms follow and
+        the decision is kept on the record."""
+        data = serializers.ReadingDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        decision = services.readings_decide(
+            user=request.user,
+            readings=[
+                (row["sensor"], row["observed_at"])
+                for row in data.validated_data["readings"]
+            ],
+            quality=data.validated_data["quality"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(
+            serializers.ReviewDecisionSerializer(decision).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class _SeriesViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -272,7 +327,9 @@ class RuleViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.RuleSerializer
     filterset_fields = ["kind", "station_kind", "is_active"]
     permission_classes = [IsBureauStaff]
-    queryset = Rule.objects.order_by("name")
+
+    def get_queryset(self):
+        return Rule.objects.for_user(self.request.user).order_by("name", "id")
 
 
 class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
@@ -282,7 +339,9 @@ class AlarmViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["started_at", "peak_value"]
 
     def get_queryset(self):
-        queryset = selectors.alarm_list(user=self.request.user).order_by("-started_at")
+        queryset = selectors.alarm_list(user=self.request.user).order_by(
+            "-started_at", "-id"
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("events__user")
         return queryset
@@ -346,7 +405,9 @@ class SurveyViewSet(
     permission_classes = [IsBureauStaff]
 
     def get_queryset(self):
-        queryset = selectors.survey_list(user=self.request.user).order_by("-started_at")
+        queryset = selectors.survey_list(user=self.request.user).order_by(
+            "-started_at", "-id"
+        )
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("points", "hotspots")
         return queryset

@@ -188,3 +188,6 @@ def survey_nearby_complaints(
                 }
             )
     return sorted(found, key=lambda row: (row["distance_m"], row["reference"]))
+
+
+from monitoring.selectors.review import review_queue  # noqa: E402,F401

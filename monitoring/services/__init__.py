@@ -17,6 +17,10 @@ from monitoring.services.ingest import (
     readings_ingest,
     readings_store,
 )
+from monitoring.services.review import (
+    MAX_READINGS_PER_DECISION,
+    readings_decide,
+)
 from monitoring.services.rollups import (
     daily_rollups_compute,
     hourly_rollups_compute,
@@ -44,6 +48,8 @@ __all__ = [
     "readings_follow_up",
     "readings_ingest",
     "readings_review",
+    "readings_decide",
+    "MAX_READINGS_PER_DECISION",
     "readings_store",
     "rollups_update",
     "rule_evaluate",

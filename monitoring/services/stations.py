@@ -97,6 +97,7 @@ def readings_review(
     start: datetime,
     end: datetime,
     quality: str,
+    reason: str = "",
     now: datetime | None = None,
 ) -> int:
     """Mark a time range of readings validated or invalid (data review), then
@@ -111,12 +112,34 @@ def readings_review(
     sensor_ids = list(sensors.values_list("pk", flat=True))
     if not sensor_ids:
         raise InvalidInput(fields={"sensors": [_("No sensor selected.")]})
-    changed = (
-        Reading.objects.filter(
-            sensor_id__in=sensor_ids, observed_at__gte=start, observed_at__lt=end
+    from monitoring.models import ReviewDecision
+    from monitoring.services.review import MAX_READINGS_PER_DECISION
+
+    changing = Reading.objects.filter(
+        sensor_id__in=sensor_ids, observed_at__gte=start, observed_at__lt=end
+    ).exclude(quality=quality)
+    before = list(
+        changing.values_list("sensor_id", "observed_at", "quality")[
+            : MAX_READINGS_PER_DECISION + 1
+        ]
+    )
+    if len(before) > MAX_READINGS_PER_DECISION:
+        raise InvalidInput(
+            fields={
+                "end": [
+                    _("At most %(max)s readings in one decision; split the batch.")
+                    % {"max": f"{MAX_READINGS_PER_DECISION:,}"}
+                ]
+            }
         )
-        .exclude(quality=quality)
-        .update(quality=quality)
+    changed = changing.update(quality=quality)
+    ReviewDecision.objects.create(
+        district_id=sensors.values_list("station__district_id", flat=True)[0],
+        decided_by=user,
+        quality=quality,
+        reason=(reason or "").strip() or _("Reviewed by time range"),
+        count=changed,
+        readings=[[s, at.isoformat(), q] for s, at, q in before],
     )
     first, last = hour_floor(start), hour_floor(end) + HOUR
     hourly_rollups_compute(sensor_ids=sensor_ids, start=first, end=last, prune=True)

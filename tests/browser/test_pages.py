@@ -407,6 +407,7 @@ def test_language_switch_turns_the_pages_into_english_and_back(demo, visit):
         "Health codes",
         "Inspection plans",
         "Map",
+        "Joint enforcement",
         "Tickets",
         "Monitoring",
         "Credit codes",

@@ -5,7 +5,16 @@ from django.apps import apps
 from django.contrib import admin
 from django.utils.module_loading import module_has_submodule
 
-PROJECT_APPS = ("core", "grid", "enforcement", "credit", "monitoring", "hazwaste")
+PROJECT_APPS = (
+    "core",
+    "grid",
+    "enforcement",
+    "credit",
+    "monitoring",
+    "hazwaste",
+    "screen",
+    "exchange",
+)
 
 
 def test_every_project_app_with_an_admin_module_has_registered_models():

@@ -1,5 +1,6 @@
 """seed_demo builds the demo district deterministically."""
 
+from importlib import import_module
 from io import StringIO
 
 import pytest
@@ -49,3 +50,31 @@ def test_if_empty_does_nothing_on_a_seeded_database():
     _seed(enterprises=50)
     call_command("seed_demo", if_empty=True, stdout=StringIO())
     assert Enterprise.objects.count() == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_builds_on_a_flushed_database_with_the_reference_data_back():
+    from credit.models import Scheme
+    from credit.starter import SCHEMES
+    from enforcement.models import ChecklistTemplate, RiskModel
+    from exchange.models import CityList
+    from grid.models import Ticket, TicketCategory
+    from hazwaste.models import AnomalyRule, WasteCode
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert not TicketCategory.objects.exists()
+    _seed(enterprises=60)
+    categories = import_module("grid.migrations.0004_ticket_categories_and_holidays")
+    assert TicketCategory.objects.count() == len(categories.CATEGORIES)
+    assert Scheme.objects.count() == len(SCHEMES)
+    assert ChecklistTemplate.objects.count() == 9  # one per domain
+    for model in (WasteCode, AnomalyRule, CityList):
+        assert model.objects.exists(), model
+    # the starter model, then the version with the joint factors: one active
+    assert list(
+        RiskModel.objects.order_by("version").values_list("version", "is_active")
+    ) == [
+        (1, False),
+        (2, True),
+    ]
+    assert Ticket.objects.exists()

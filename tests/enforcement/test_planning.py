@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from enforcement import draw, services
+from enforcement import draw, selectors, services
 from enforcement.models import Enterprise, HealthCode, InspectionPlan, RiskModel
 from grid.models import Membership
 from tests.conftest import make_uscc
@@ -220,3 +220,22 @@ def test_the_plan_uses_the_active_models_tiers(
     plan = make_plan(world, bureau_officer)
     assert plan.model == RiskModel.objects.active().get()
     assert set(plan.inputs["tiers"]) == {"green", "yellow", "red"}
+
+
+def test_the_recusal_list_is_ordered_newest_first_so_its_pages_are_stable(
+    api, world, district_with_officers, bureau_officer
+):
+    officer = district_with_officers[2]
+    made = [
+        services.recusal_create(
+            enterprise=enterprise,
+            officer=officer,
+            reason="亲属任职",
+            user=bureau_officer,
+        )
+        for enterprise in (world.enterprise_x, world.enterprise_y)
+    ]
+    response = api(bureau_officer).get("/api/v1/enforcement/recusals/")
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == [made[1].pk, made[0].pk]
+    assert selectors.recusal_list(user=bureau_officer).ordered

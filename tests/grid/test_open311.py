@@ -196,3 +196,33 @@ def test_xml_is_served_too(client, open311_client):
     assert requests.find("request/service_request_id").text == reference
     error = ElementTree.fromstring(client.get("/open311/v2/requests/NOPE.xml").content)
     assert error.tag == "errors" and error.find("error/code").text == "404"
+
+
+def test_internal_tickets_are_neither_in_the_feed_nor_on_the_status_page(
+    client, open311_client, world
+):
+    """A monitoring alarm names the enterprise before anything is decided: it is
+    the bureau's business, not a public service request."""
+    from grid.services import ticket_open
+
+    alarm = ticket_open(
+        category="odour",
+        source=Ticket.Source.MONITORING_ALERT,
+        description="甲餐厅 排口 COD 超标",
+        lon=IN_CELL_A[0],
+        lat=IN_CELL_A[1],
+        enterprise=world.enterprise_x,
+    )
+    citizen = post(client)
+    reference = citizen.json()[0]["service_request_id"]
+    feed = client.get("/open311/v2/requests.json").json()
+    assert [item["service_request_id"] for item in feed] == [reference]
+    assert (
+        client.get(
+            f"/open311/v2/requests.json?service_request_id={alarm.reference}"
+        ).json()
+        == []
+    )
+    assert client.get(f"/open311/v2/requests/{alarm.reference}.json").status_code == 404
+    assert client.get(f"/report/status/{alarm.reference}/").status_code == 404
+    assert client.get(f"/report/status/{reference}/").status_code == 200

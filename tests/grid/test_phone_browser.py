@@ -21,23 +21,8 @@ def session_cookie(user) -> str:
     return session.session_key
 
 
-@pytest.fixture
-def server(live_server):
-    """The live server; afterwards its request threads' database sessions are
-    ended, so the test database can be dropped at the end of the run."""
-    yield live_server
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-
-
 def test_an_officer_accepts_and_handles_a_ticket_with_a_photo(
-    server, world, officer_a, open_ticket, tmp_path, monkeypatch
+    live_server, world, officer_a, open_ticket, tmp_path, monkeypatch
 ):
     from playwright.sync_api import sync_playwright
 
@@ -58,16 +43,16 @@ def test_an_officer_accepts_and_handles_a_ticket_with_a_photo(
                 {
                     "name": settings.SESSION_COOKIE_NAME,
                     "value": session_cookie(officer_a),
-                    "url": server.url,
+                    "url": live_server.url,
                 }
             ]
         )
         page = context.new_page()
         responses = []
         page.on("response", lambda r: responses.append((r.status, r.url)))
-        page.goto(f"{server.url}/m/tickets/")
+        page.goto(f"{live_server.url}/m/tickets/")
         page.wait_for_selector(f"a[href='/m/tickets/{ticket.pk}/']")
-        page.goto(f"{server.url}/m/tickets/{ticket.pk}/")
+        page.goto(f"{live_server.url}/m/tickets/{ticket.pk}/")
         page.click("button[data-step=accept]")
         page.wait_for_selector("#m-photo")
         assert Ticket.objects.get(pk=ticket.pk).status == "in_progress"

@@ -352,3 +352,18 @@ def test_staff_turn_a_warning_into_a_grid_ticket_at_the_enterprise(
     assert unsettled_warnings(as_of=today).count() == 1
     again = staff.post(f"{BASE}/warnings/{warning['id']}/ticket/")
     assert again.status_code == 409 and Ticket.objects.count() == 1
+
+
+def test_storage_facilities_are_scoped_like_their_producer(
+    api, waste, enterprise_user_y, enterprise_user_x, officer_a, officer_b
+):
+    from hazwaste.models import StorageFacility
+
+    assert list(StorageFacility.objects.for_user(enterprise_user_y)) == [waste.facility]
+    assert not StorageFacility.objects.for_user(enterprise_user_x).exists()
+    assert not StorageFacility.objects.for_user(officer_a).exists()  # Y is in B
+    assert StorageFacility.objects.for_user(officer_b).exists()
+    other = api(enterprise_user_x)
+    assert other.get(f"{BASE}/facilities/").json()["count"] == 0
+    assert other.get(f"{BASE}/facilities/{waste.facility.pk}/").status_code == 404
+    assert api(officer_b).get(f"{BASE}/facilities/").json()["count"] == 1

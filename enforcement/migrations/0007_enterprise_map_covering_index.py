@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enforcement", "0004_starter_checklists_and_risk_model"),
+        ("enforcement", "0006_joint_risk_factors"),
         ("grid", "0002_gridcellevent_membershipevent_gridcell_insert_insert_and_more"),
     ]
 

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from exchange import services
+
+
+@shared_task(ignore_result=True)
+def exports_write_task(full: bool = False) -> None:
+    """The scheduled export (beat: nightly); changes since each dataset's last
+    file, then the retention sweep. A second copy skips (advisory lock)."""
+    services.exports_write(full=full)
