@@ -202,6 +202,20 @@ def download_response(
     return response
 
 
+def stored_file_response(field_file) -> FileResponse:
+    """A model's stored file (evidence, photos) for a view that has already
+    checked the user may see its record: the media folder is never served as is."""
+    import mimetypes
+
+    name = field_file.name
+    return download_response(
+        name=name,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        filename=name.rsplit("/", 1)[-1],
+        storage=field_file.storage,
+    )
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a request whose declared body is too large before anything reads it.
 

@@ -14,6 +14,11 @@ urlpatterns = [
     # the enforcement record
     path("<int:pk>/inspections/new/", records.inspection_new, name="inspection-new"),
     path("inspections/<int:pk>/", records.inspection_detail, name="inspection-detail"),
+    path(
+        "inspections/photos/<int:pk>/",
+        records.inspection_photo_file,
+        name="inspection-photo",
+    ),
     path("<int:pk>/violations/new/", records.violation_new, name="violation-new"),
     path("violations/<int:pk>/", records.violation_detail, name="violation-detail"),
     path(

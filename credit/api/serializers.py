@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import ScopedFileField
 from credit.models import (
     Appeal,
     Colour,
@@ -181,6 +182,8 @@ class CreditCodeSerializer(serializers.ModelSerializer):
 
 
 class AppealSerializer(serializers.ModelSerializer):
+    evidence = ScopedFileField(view_name="credit:appeal-evidence", required=False)
+
     class Meta:
         model = Appeal
         fields = [
@@ -206,7 +209,6 @@ class AppealSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
-        extra_kwargs = {"evidence": {"required": False}}
 
 
 class DecisionSerializer(serializers.Serializer):
@@ -237,6 +239,8 @@ class ModerationSerializer(serializers.Serializer):
 
 
 class RepairSerializer(serializers.ModelSerializer):
+    evidence = ScopedFileField(view_name="credit:repair-evidence")
+
     class Meta:
         model = RepairRequest
         fields = [

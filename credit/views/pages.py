@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.uploads import stored_file_response
 from credit import forms, selectors, services, stickers
 from credit.models import (
     Appeal,
@@ -609,3 +610,27 @@ def night_work_list(request):
 
 def cycle_states():
     return Cycle.State.choices
+
+
+# Evidence files are served only through these views, which check the record
+# the file belongs to is the user's to see.
+
+
+@login_required
+def answer_evidence(request, pk: int, answer_id: int):
+    evaluation = selectors.evaluation_get(user=request.user, pk=pk)
+    answer = get_object_or_404(evaluation.answers.exclude(evidence=""), pk=answer_id)
+    return stored_file_response(answer.evidence)
+
+
+@login_required
+def appeal_evidence(request, pk: int):
+    appeal = selectors.appeal_get(user=request.user, pk=pk)
+    if not appeal.evidence:
+        raise Http404
+    return stored_file_response(appeal.evidence)
+
+
+@login_required
+def repair_evidence(request, pk: int):
+    return stored_file_response(selectors.repair_get(user=request.user, pk=pk).evidence)

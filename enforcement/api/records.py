@@ -12,6 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from core.api.fields import ScopedFileField
 from core.errors import InvalidInput
 from enforcement import selectors, services
 from enforcement.models import (
@@ -100,6 +101,8 @@ class InspectionAnswerSerializer(serializers.ModelSerializer):
 
 
 class InspectionPhotoSerializer(serializers.ModelSerializer):
+    file = ScopedFileField(view_name="enforcement:inspection-photo", read_only=True)
+
     class Meta:
         model = InspectionPhoto
         fields = [

@@ -9,6 +9,7 @@ from enforcement.models import (
     ChecklistTemplate,
     Inspection,
     InspectionAnswer,
+    InspectionPhoto,
     PenaltyDecision,
     RectificationOrder,
     StatusChange,
@@ -43,6 +44,12 @@ def inspection_get(*, user, pk: int) -> Inspection:
         ),
         pk=pk,
     )
+
+
+def inspection_photo_get(*, user, pk: int) -> InspectionPhoto:
+    """A photo of an inspection the user may see, or one they uploaded and have
+    not attached yet."""
+    return get_object_or_404(InspectionPhoto.objects.for_user(user), pk=pk)
 
 
 def violation_list(*, user) -> QuerySet[Violation]:

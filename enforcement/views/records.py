@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import ApplicationError, InvalidInput
+from core.uploads import stored_file_response
 from enforcement import selectors, services
 from enforcement.forms import (
     PenaltyForm,
@@ -128,6 +129,14 @@ def _default_domain(sector: str) -> str:
         "medical": Domain.HAZARDOUS_WASTE,
         "laboratory": Domain.HAZARDOUS_WASTE,
     }.get(sector, Domain.WATER_POLLUTION)
+
+
+@login_required
+def inspection_photo_file(request, pk: int):
+    """The photo itself, for those who may see its inspection (or, before it is
+    attached, who uploaded it): the media folder is never served as is."""
+    photo = selectors.inspection_photo_get(user=request.user, pk=pk)
+    return stored_file_response(photo.file)
 
 
 @login_required

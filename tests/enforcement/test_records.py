@@ -162,6 +162,29 @@ def test_a_photo_keeps_its_sha256_from_upload_and_attaches_to_the_inspection(
     assert photo.inspection_id == response.data["id"] and photo.item.code == "C07"
 
 
+def test_a_photo_is_served_only_to_who_may_see_its_inspection(
+    api, client, world, bureau_officer, second_officer, catering_template, officer_a
+):
+    content = b"\xff\xd8\xff\xe0 fake jpeg bytes"
+    upload = api(bureau_officer).post(
+        f"{URL}/inspection-photos/",
+        {"file": SimpleUploadedFile("p.jpg", content, content_type="image/jpeg")},
+        format="multipart",
+    )
+    # the API links to the checking view, not to the media folder
+    assert upload.data["file"].endswith(
+        f"/enterprises/inspections/photos/{upload.data['id']}/"
+    )
+    client.force_login(bureau_officer)
+    response = client.get(upload.data["file"])
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Disposition"].startswith("attachment")
+    # not attached yet: only its uploader; a street officer never sees it
+    client.force_login(officer_a)
+    assert client.get(upload.data["file"]).status_code == 404
+
+
 def test_a_street_officer_cannot_see_another_streets_inspections(
     api, world, bureau_officer, second_officer, catering_template, officer_a
 ):

@@ -325,6 +325,30 @@ def _ticket_attachment(ticket) -> None:
 
 CHILDREN["grid.Ticket"] = _ticket_attachment
 
+# Credit evidence: appeals and repairs carry their file, an evaluation an answer
+# with one, as the enterprise's uploads make them.
+def _evidence():
+    from django.core.files.base import ContentFile
+
+    return ContentFile(b"%PDF-1.4 evidence", name="evidence.pdf")
+
+
+FIELDS["credit.Appeal"] = lambda side, made: {"evidence": _evidence()}
+FIELDS["credit.RepairRequest"] = lambda side, made: {"evidence": _evidence()}
+
+
+def _answer_with_evidence(evaluation) -> None:
+    baker.make(
+        "credit.Answer",
+        evaluation=evaluation,
+        item=baker.make("credit.SchemeItem", scheme=evaluation.cycle.scheme),
+        value="yes",
+        evidence=_evidence(),
+    )
+
+
+CHILDREN["credit.Evaluation"] = _answer_with_evidence
+
 
 def _export_file(side, world):
     """A scheduled export file that exists on disk, so a download can succeed."""
