@@ -27,6 +27,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 import django  # noqa: E402
 
+from bench import database_create_if_missing  # noqa: E402
+
+database_create_if_missing()
 django.setup()
 
 from django.db import connection  # noqa: E402
