@@ -17,6 +17,11 @@ class DismissForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=1000)
 
 
+class ReviewWindowForm(forms.Form):
+    start = forms.DateTimeField(label=_("From"))
+    end = forms.DateTimeField(label=_("To"))
+
+
 class SurveyUploadForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
     parameter = forms.ChoiceField(

@@ -14,4 +14,5 @@ urlpatterns = [
     path("surveys/", views.survey_list, name="survey-list"),
     path("surveys/<int:pk>/", views.survey_detail, name="survey-detail"),
     path("tracing/", views.tracing, name="tracing"),
+    path("review/", views.review, name="review"),
 ]

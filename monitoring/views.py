@@ -1,12 +1,16 @@
 """HTML pages: the boards, the station map, stations, alarms, surveys, tracing."""
 
+from datetime import datetime, timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError
@@ -306,4 +310,94 @@ def tracing(request):
             if result
             else None,
         },
+    )
+
+
+REVIEW_REASONS = {
+    "spike": _lazy("spike"),
+    "flat_line": _lazy("flat line"),
+    "out_of_range": _lazy("out of range"),
+    "flag_D": _lazy("HJ 212 flag D (fault)"),
+    "flag_M": _lazy("HJ 212 flag M (maintenance)"),
+    "flag_C": _lazy("HJ 212 flag C (calibration)"),
+    "flag_F": _lazy("HJ 212 flag F (stopped)"),
+    "flag_B": _lazy("HJ 212 flag B (communication failure)"),
+}
+
+
+def _review_key(row: dict) -> str:
+    return f"{row['sensor']}|{row['observed_at'].isoformat()}"
+
+
+def _review_readings(values: list[str]) -> list[tuple[int, datetime]]:
+    readings = []
+    for value in values:
+        sensor, _sep, at = value.partition("|")
+        try:
+            readings.append((int(sensor), datetime.fromisoformat(at)))
+        except ValueError:
+            continue
+    return readings
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request):
+    """Data review (数据审核): the flagged readings of a window (the last day by
+    default, at most seven), validated or invalidated in bulk with a reason."""
+    if not _is_bureau(request):
+        raise DjangoPermissionDenied
+    now = timezone.now().replace(second=0, microsecond=0)
+    window = forms.ReviewWindowForm(
+        request.GET or None,
+        initial={
+            "start": timezone.localtime(now - timedelta(days=1)),
+            "end": timezone.localtime(now),
+        },
+    )
+    start, end = now - timedelta(days=1), now
+    if window.is_bound and window.is_valid():
+        start, end = window.cleaned_data["start"], window.cleaned_data["end"]
+    rows: list[dict] = []
+    try:
+        rows = selectors.review_queue(user=request.user, start=start, end=end)
+    except ApplicationError as error:
+        for problems in error.fields.values():
+            for problem in problems:
+                window.add_error(None, problem)
+    if request.method == "POST":
+        chosen = (
+            [_review_key(row) for row in rows]
+            if request.POST.get("all")
+            else request.POST.getlist("reading")
+        )
+        try:
+            decision = services.readings_decide(
+                user=request.user,
+                readings=_review_readings(chosen),
+                quality=request.POST.get("quality", ""),
+                reason=request.POST.get("reason", ""),
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error.detail))
+            for problems in error.fields.values():
+                for problem in problems:
+                    messages.error(request, problem)
+        else:
+            messages.success(
+                request,
+                _("%(count)s readings marked “%(quality)s”; the boards follow.")
+                % {
+                    "count": decision.count,
+                    "quality": decision.get_quality_display(),
+                },
+            )
+            return redirect(request.get_full_path())
+    for row in rows:
+        row["key"] = _review_key(row)
+        row["reason_labels"] = [REVIEW_REASONS.get(r, r) for r in row["reasons"]]
+    return render(
+        request,
+        "monitoring/review.html",
+        {"window": window, "rows": rows, "start": start, "end": end},
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from core.errors import InvalidInput
 from monitoring.models import Reading, ReviewDecision
@@ -144,3 +145,50 @@ def test_street_officers_do_not_review(spike, officer_a, api):
     )
     assert response.status_code in (403, 404)
     assert not ReviewDecision.objects.exists()
+
+
+def _review_url(start, end) -> str:
+    from urllib.parse import urlencode
+
+    fmt = "%Y-%m-%d %H:%M"
+    local = timezone.get_current_timezone()
+    return "/monitoring/review/?" + urlencode(
+        {
+            "start": start.astimezone(local).strftime(fmt),
+            "end": end.astimezone(local).strftime(fmt),
+        }
+    )
+
+
+def test_the_review_page_lists_the_spike_and_invalidates_it_with_a_reason(
+    client, spike, bureau_officer
+):
+    from monitoring.models import HourlyRollup
+
+    url = _review_url(NOW, NOW + timedelta(hours=1))
+    client.force_login(bureau_officer)
+    page = client.get(url)
+    assert page.status_code == 200
+    key = f"{spike.pk}|{(NOW + minutes(30)).isoformat()}"
+    assert f'value="{key}"' in page.content.decode()
+    assert "尖峰" in page.content.decode()  # "spike", in Chinese
+    # no reason: refused by name, nothing changes
+    refused = client.post(url, {"reading": [key], "quality": "invalid"}, follow=True)
+    assert "请填写决定理由。" in refused.content.decode()  # the reason, by name
+    assert not ReviewDecision.objects.exists()
+    before = HourlyRollup.objects.get(sensor=spike, hour_start=NOW).value_mean
+    done = client.post(
+        url, {"reading": [key], "quality": "invalid", "reason": "仪器故障"}
+    )
+    assert done.status_code == 302 and done["Location"] == url
+    assert (
+        Reading.objects.get(sensor=spike, observed_at=NOW + minutes(30)).quality
+        == "invalid"
+    )
+    assert HourlyRollup.objects.get(sensor=spike, hour_start=NOW).value_mean < before
+    assert f'value="{key}"' not in client.get(url).content.decode()
+
+
+def test_a_street_officer_cannot_open_the_review_page(client, officer_a):
+    client.force_login(officer_a)
+    assert client.get("/monitoring/review/").status_code == 403
