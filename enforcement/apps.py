@@ -65,6 +65,9 @@ class EnforcementConfig(AppConfig):
         ticket_outcome_changed.connect(
             _recompute_after_ticket, dispatch_uid="enforcement.health_code"
         )
+        ticket_outcome_changed.connect(
+            _joint_recheck_after_ticket, dispatch_uid="enforcement.joint_recheck"
+        )
         register_dashboard_panel(
             DashboardPanel(
                 name="enforcement.health_codes",
@@ -89,3 +92,11 @@ def _recompute_after_ticket(sender, *, ticket, **kwargs) -> None:
         from enforcement.services import health_code_request_recompute
 
         health_code_request_recompute(enterprise_id=ticket.enterprise_id)
+
+
+def _joint_recheck_after_ticket(sender, *, ticket, **kwargs) -> None:
+    """A joint re-check carried out through this ticket hears of its outcome."""
+    if ticket.origin.startswith("enforcement.joint_recheck:"):
+        from enforcement.services import joint_recheck_ticket_changed
+
+        joint_recheck_ticket_changed(ticket=ticket)

@@ -56,6 +56,7 @@ from enforcement.services.joint_actions import (
     joint_measure_update,
     joint_measure_verify,
     joint_recheck_record,
+    joint_recheck_ticket_changed,
     joint_rechecks_escalate_overdue,
 )
 from enforcement.services.planning import (
@@ -102,6 +103,7 @@ __all__ = [
     "joint_measure_update",
     "joint_measure_verify",
     "joint_recheck_record",
+    "joint_recheck_ticket_changed",
     "joint_rechecks_escalate_overdue",
     "penalty_decide",
     "penalty_execute",

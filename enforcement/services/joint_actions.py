@@ -687,3 +687,35 @@ def joint_rechecks_escalate_overdue(*, today: date | None = None) -> int:
             )
             count += 1
     return count
+
+
+def joint_recheck_ticket_changed(*, ticket: Ticket) -> int:
+    """The grid ticket of an open re-check was closed (or reopened): the case's
+    timeline says so and, on closing, the lead agency is asked to record the
+    outcome. Passing or failing the order stays the lead's decision; the street
+    officer's closing evidence is on the ticket. Returns the re-checks told."""
+    closed = ticket.status == Ticket.Status.CLOSED
+    told = 0
+    for recheck in JointRecheck.objects.filter(
+        ticket=ticket, status=JointRecheck.Status.OPEN
+    ).select_related("case"):
+        case = recheck.case
+        if closed:
+            text = _(
+                "Re-check ticket %(ref)s closed on site: %(resolution)s. "
+                "Record the outcome of the re-check."
+            ) % {"ref": ticket.reference, "resolution": ticket.resolution or "—"}
+            notify(
+                users=agency_users(agency_ids=[case.lead_agency_id]),
+                category="dispatch",
+                title=_("Re-check done on site: %(title)s") % {"title": case.title},
+                body=text,
+                url=recheck.get_absolute_url(),
+            )
+        else:
+            text = _("Re-check ticket %(ref)s was reopened.") % {
+                "ref": ticket.reference
+            }
+        log(case, "recheck", text)
+        told += 1
+    return told

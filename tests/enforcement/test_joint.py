@@ -598,3 +598,23 @@ def test_the_lead_invites_and_the_partner_accepts_through_the_pages(
         response.status_code == 302 and response["Location"] == case.get_absolute_url()
     )
     assert JointTimelineEntry.objects.filter(case=case).count() >= 4
+
+
+def test_closing_the_recheck_ticket_tells_the_lead_who_still_records_the_outcome(
+    api, world, border_case, bureau_officer, officer_a
+):
+    from core.models import Notification
+    from tests.enforcement.test_complaints_factor import close
+
+    action = action_for(border_case, bureau_officer)
+    order = measure(action, bureau_officer, world.bureau, kind="rectification")
+    services.joint_measure_sign(measure=order, user=bureau_officer)
+    recheck = order.recheck
+    close(api, recheck.ticket, api(officer_a), api(bureau_officer), confirmed=False)
+    recheck.refresh_from_db()
+    assert recheck.status == JointRecheck.Status.OPEN  # the lead decides
+    entry = border_case.timeline_entries.order_by("-pk").first()
+    assert entry.kind == "recheck" and recheck.ticket.reference in entry.text
+    assert Notification.objects.filter(
+        user=bureau_officer, url=recheck.get_absolute_url()
+    ).exists()
