@@ -47,9 +47,30 @@ def test_another_enterprise_cannot_download_x_sticker(
 def test_the_qr_encodes_the_public_url_with_the_token(published, world, settings):
     import segno
 
-    from credit.stickers import qr_code
+    from credit.stickers import QR_MASK, qr_code
 
     settings.CREDIT_PUBLIC_BASE_URL = "https://hb.example.gov.cn"
     sticker = Sticker.objects.get(enterprise=world.enterprise_x)
     url = f"https://hb.example.gov.cn/c/{sticker.token}/"
-    assert qr_code(url).matrix == segno.make(url, error="m", micro=False).matrix
+    assert (
+        qr_code(url).matrix
+        == segno.make(url, error="m", micro=False, mask=QR_MASK).matrix
+    )
+
+
+def test_the_qr_svg_draws_exactly_the_dark_modules():
+    import re
+
+    import segno
+
+    from credit.stickers import QR_MASK, qr_svg
+
+    url = "https://hb.example.gov.cn/c/AbCdEfGhIjKlMnOp/"
+    matrix = segno.make(url, error="m", micro=False, mask=QR_MASK).matrix
+    dark = {(x, y) for y, row in enumerate(matrix) for x, v in enumerate(row) if v}
+    svg = qr_svg(url)
+    assert svg.startswith(f'<svg viewBox="0 0 {len(matrix)} {len(matrix)}">')
+    drawn = set()
+    for x, y, length in re.findall(r"M(\d+) (\d+)\.5h(\d+)", svg):
+        drawn |= {(int(x) + i, int(y)) for i in range(int(length))}
+    assert drawn == dark
