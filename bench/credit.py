@@ -166,7 +166,9 @@ def bench_pdf(token: str) -> float:
 async def _client(paths, deadline, latencies, errors, offset):
     reader, writer = await asyncio.open_connection("127.0.0.1", PORT)
     i = offset
-    while time.perf_counter() < deadline:
+    first = True  # every client sends at least one request, however short the window
+    while first or time.perf_counter() < deadline:
+        first = False
         path = paths[i % len(paths)]
         i += 1
         started = time.perf_counter()
