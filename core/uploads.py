@@ -9,6 +9,7 @@ PNG can claim 100,000 x 100,000 pixels: a decompression bomb)."""
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -205,8 +206,6 @@ def download_response(
 def stored_file_response(field_file) -> FileResponse:
     """A model's stored file (evidence, photos) for a view that has already
     checked the user may see its record: the media folder is never served as is."""
-    import mimetypes
-
     name = field_file.name
     return download_response(
         name=name,

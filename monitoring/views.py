@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
-from core.errors import ApplicationError
+from core.errors import ApplicationError, InvalidInput
 from grid.selectors import user_scope
 from monitoring import forms, selectors, services
 from monitoring.filters import AlarmFilter
@@ -335,8 +335,10 @@ def _review_readings(values: list[str]) -> list[tuple[int, datetime]]:
         sensor, _sep, at = value.partition("|")
         try:
             readings.append((int(sensor), datetime.fromisoformat(at)))
-        except ValueError:
-            continue
+        except ValueError as error:
+            raise InvalidInput(
+                fields={"readings": [_("Not a reading of this list: %s") % value[:60]]}
+            ) from error
     return readings
 
 

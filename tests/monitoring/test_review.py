@@ -189,6 +189,24 @@ def test_the_review_page_lists_the_spike_and_invalidates_it_with_a_reason(
     assert f'value="{key}"' not in client.get(url).content.decode()
 
 
+def test_a_tampered_reading_on_the_review_page_is_refused_and_nothing_changes(
+    client, spike, bureau_officer
+):
+    url = _review_url(NOW, NOW + timedelta(hours=1))
+    client.force_login(bureau_officer)
+    key = f"{spike.pk}|{(NOW + minutes(30)).isoformat()}"
+    page = client.post(
+        url, {"reading": [key, "x|not-a-time"], "quality": "invalid", "reason": "r"}
+    )
+    assert page.status_code == 200
+    assert "x|not-a-time" in page.content.decode()  # named in the error
+    assert not ReviewDecision.objects.exists()
+    assert (
+        Reading.objects.get(sensor=spike, observed_at=NOW + minutes(30)).quality
+        == "raw"
+    )
+
+
 def test_a_street_officer_cannot_open_the_review_page(client, officer_a):
     client.force_login(officer_a)
     assert client.get("/monitoring/review/").status_code == 403
