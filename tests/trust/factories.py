@@ -325,6 +325,7 @@ def _ticket_attachment(ticket) -> None:
 
 CHILDREN["grid.Ticket"] = _ticket_attachment
 
+
 # Credit evidence: appeals and repairs carry their file, an evaluation an answer
 # with one, as the enterprise's uploads make them.
 def _evidence():
