@@ -94,7 +94,7 @@ def build_enforcement_records(context: DemoContext) -> None:
     enterprises = list(
         Enterprise.objects.filter(status=Enterprise.Status.OPERATING)
         .order_by("pk")
-        .values_list("pk", "sector", "street_id")
+        .values_list("pk", "sector", "street_id")[: context.histories]
     )
     if not enterprises:
         return

@@ -63,7 +63,7 @@ def build_hazwaste(context: DemoContext) -> None:
     candidates = list(
         Enterprise.objects.filter(sector__in=list(SECTOR_CODES), status="operating")
         .order_by("id")
-        .values_list("id", "sector")
+        .values_list("id", "sector")[: context.histories]
     )
     if len(candidates) < 10:
         return

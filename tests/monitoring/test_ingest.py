@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from core.errors import Conflict
 from monitoring.models import IngestBatch, IngestRejection, Reading, Station
@@ -220,14 +221,16 @@ def test_after_commit_rollups_and_rules_follow_the_new_readings(
         threshold=75,
         clear_threshold=60,
     )
-    start = NOW - minutes(50)
+    # The follow-up task judges the readings at the real clock, so they are recent.
+    now = timezone.now().replace(second=0, microsecond=0)
+    start = now - minutes(50)
     with django_capture_on_commit_callbacks(execute=True):
         readings_ingest(
             items=[
                 item(air_station, "PM2_5", start + minutes(m), 90) for m in range(46)
             ],
             source="json",
-            now=NOW,
+            now=now,
         )
     assert HourlyRollup.objects.filter(sensor__parameter="PM2_5").exists()
     assert Alarm.objects.filter(station=air_station, status="open").count() == 1

@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from core.demo import DemoContext, demo_data_present, demo_steps
+from core.demo import HISTORY_LIMIT, DemoContext, demo_data_present, demo_steps
 
 
 class Command(BaseCommand):
@@ -14,18 +14,26 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--enterprises", type=int, default=3000)
         parser.add_argument(
+            "--histories",
+            type=int,
+            default=HISTORY_LIMIT,
+            help="At most this many enterprises (the first ones) get a history "
+            f"of inspections, penalties and waste records (default {HISTORY_LIMIT}).",
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="Do nothing if a district already exists.",
         )
 
-    def handle(self, *args, seed, enterprises, if_empty, **options):
+    def handle(self, *args, seed, enterprises, histories, if_empty, **options):
         if if_empty and demo_data_present():
             self.stdout.write("Demo data already present; nothing to do.")
             return
         context = DemoContext(
             seed=seed,
             enterprises=enterprises,
+            histories=histories,
             random=random.Random(seed),
             log=lambda message: self.stdout.write(message),
         )
