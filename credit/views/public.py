@@ -3,8 +3,6 @@ no login), the full portrait for a logged-in officer."""
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
@@ -15,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from core.ratelimit import count_and_get
 from credit import selectors
 from credit.models import Cycle
 from credit.services._common import PUBLIC_CACHE_PREFIX
@@ -25,19 +24,6 @@ from grid.models import Street
 from grid.selectors import user_scope
 
 PUBLIC_CACHE_SECONDS = 300
-
-
-def _rate_limited(request) -> bool:
-    """A fixed-window counter per client address in the shared cache."""
-    limit, period = getattr(settings, "CREDIT_PUBLIC_RATE_LIMIT", (120, 60))
-    window = int(time.time() // period)
-    key = f"credit:rate:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    if cache.add(key, 1, period + 1):
-        return False
-    try:
-        return cache.incr(key) > limit
-    except ValueError:  # expired between add and incr
-        return False
 
 
 def _is_officer_for(user, enterprise_id: int) -> bool:
@@ -54,14 +40,19 @@ def public_code(request, token: str):
             raise Http404
         if _is_officer_for(request.user, lookup.enterprise.pk):
             return officer_portrait(request, lookup)
-    if _rate_limited(request):
+    # One round trip: count the caller in the rate-limit window (per address,
+    # shared by every worker) and fetch the cached page.
+    limit, period = getattr(settings, "CREDIT_PUBLIC_RATE_LIMIT", (120, 60))
+    key = f"{PUBLIC_CACHE_PREFIX}{translation.get_language()}:{token}"
+    hits, html = count_and_get(
+        f"credit:rate:{request.META.get('REMOTE_ADDR', '')}", period, key
+    )
+    if hits > limit:
         return HttpResponse(
             _("Too many requests. Please try again in a minute."),
             status=429,
             content_type="text/plain; charset=utf-8",
         )
-    key = f"{PUBLIC_CACHE_PREFIX}{translation.get_language()}:{token}"
-    html = cache.get(key)
     if html is None:
         lookup = selectors.sticker_lookup(token=token)
         if lookup is None:
