@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -36,7 +37,29 @@ def joint_case_list(*, user, status: str | None = None) -> QuerySet[JointCase]:
 
 
 def joint_case_get(*, user, pk) -> JointCase:
-    return get_object_or_404(joint_case_list(user=user), pk=pk)
+    """One case the user may see (404 otherwise): the scope rule is asked of this
+    case alone, not of every case the user sees."""
+    case = get_object_or_404(
+        JointCase.objects.select_related("lead_agency", "enterprise", "street"), pk=pk
+    )
+    if not joint_case_visible(user=user, case=case):
+        raise Http404
+    return case
+
+
+def joint_case_visible(*, user, case: JointCase) -> bool:
+    """``JointCase.objects.for_user(user)`` holds ``case`` (the same rule as
+    ``joint_case_scope_q``, for one case)."""
+    scope = user_scope(user=user)
+    if scope.is_superuser or case.lead_agency_id in scope.agency_ids:
+        return True
+    if case.lead_agency.district_id in scope.district_ids:
+        return True
+    return JointInvitation.objects.filter(
+        case=case,
+        agency_id__in=scope.agency_ids,
+        status=JointInvitation.Status.ACCEPTED,
+    ).exists()
 
 
 def joint_invitation_list(
@@ -163,18 +186,19 @@ def joint_shared_sections(*, case: JointCase, user) -> dict:
         shared["inspections"] = list(
             Inspection.objects.filter(enterprise_id=case.enterprise_id)
             .select_related("template")
+            .only("inspected_on", "result", "template__title")
             .order_by("-inspected_on")[:20]
         )
     if "violations" in sections:
         shared["violations"] = list(
-            Violation.objects.filter(enterprise_id=case.enterprise_id).order_by(
-                "-found_on"
-            )[:20]
+            Violation.objects.filter(enterprise_id=case.enterprise_id)
+            .only("found_on", "law_article", "status")
+            .order_by("-found_on")[:20]
         )
         shared["penalties"] = list(
-            PenaltyDecision.objects.filter(enterprise_id=case.enterprise_id).order_by(
-                "-decided_on"
-            )[:20]
+            PenaltyDecision.objects.filter(enterprise_id=case.enterprise_id)
+            .only("decision_number", "decided_on", "amount_yuan", "status")
+            .order_by("-decided_on")[:20]
         )
     return shared
 

@@ -21,7 +21,7 @@ from core.errors import ApplicationError
 from core.uploads import download_response
 from enforcement import selectors, services
 from enforcement.models import JointCase, JointInvitation, JointMeasure
-from enforcement.services.joint import is_lead_side, party_agency_ids
+from enforcement.services.joint import is_lead_side
 from grid.selectors import user_scope
 
 
@@ -107,10 +107,16 @@ def case_detail(request, pk: int):
     case = selectors.joint_case_get(user=request.user, pk=pk)
     lead = is_lead_side(user=request.user, case=case)
     scope = user_scope(user=request.user)
-    parties = party_agency_ids(case=case)
+    file = selectors.joint_case_file(user=request.user, case=case)
+    accepted = [
+        invitation
+        for invitation in file["invitations"]
+        if invitation.status == JointInvitation.Status.ACCEPTED
+    ]
+    parties = {case.lead_agency_id, *(i.agency_id for i in accepted)}
     context = {
         "case": case,
-        "file": selectors.joint_case_file(user=request.user, case=case),
+        "file": file,
         "is_lead": lead,
         "is_party": lead or bool(parties & set(scope.agency_ids)),
         "my_agency_ids": set(scope.agency_ids)
@@ -118,9 +124,7 @@ def case_detail(request, pk: int):
         "invitable": selectors.joint_invitable_agencies(case=case) if lead else [],
         "sections": JointCase.Section.choices,
         "kinds": JointMeasure.Kind.choices,
-        "party_agencies": case.invitations.filter(
-            status=JointInvitation.Status.ACCEPTED
-        ).select_related("agency"),
+        "party_agencies": accepted,
         "today": timezone.localdate(),
     }
     return render(request, "enforcement/joint_case_detail.html", context)

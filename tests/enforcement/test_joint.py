@@ -19,8 +19,10 @@ from enforcement.models import (
     JointMeasure,
     JointRecheck,
     JointTimelineEntry,
+    PenaltyDecision,
+    Violation,
 )
-from enforcement.selectors import enterprise_timeline
+from enforcement.selectors import enterprise_timeline, joint_case_visible
 from grid.models import Ticket
 
 API = "/api/v1/enforcement"
@@ -199,6 +201,45 @@ def test_an_unanswered_invitation_shows_the_invitation_but_not_the_case(
     assert client.get(f"{API}/joint-invitations/").json()["count"] == 1
 
 
+def test_the_case_page_check_agrees_with_the_case_list_for_every_user(
+    world,
+    border_case,
+    other_case,
+    bureau_officer,
+    bureau_admin,
+    officer_a,
+    officer_b,
+    partner_officer,
+    enterprise_user_x,
+):
+    declined = open_case(world, bureau_officer, title="已谢绝")
+    services.joint_invitation_answer(
+        invitation=invite(declined, bureau_officer, world.office_b),
+        user=officer_b,
+        answer="decline",
+        reason="人手不足",
+    )
+    unanswered = open_case(world, bureau_officer, title="未答复")
+    invite(unanswered, bureau_officer, world.office_b)
+    cases = [border_case, other_case, declined, unanswered]
+    users = [
+        bureau_officer,
+        bureau_admin,
+        officer_a,
+        officer_b,
+        partner_officer,
+        enterprise_user_x,
+    ]
+    for user in users:
+        listed = set(JointCase.objects.for_user(user).values_list("pk", flat=True))
+        for case in cases:
+            visible = joint_case_visible(user=user, case=case)
+            assert visible == (case.pk in listed), (user.username, case.title)
+    assert joint_case_visible(user=partner_officer, case=border_case)
+    assert not joint_case_visible(user=partner_officer, case=other_case)
+    assert not joint_case_visible(user=officer_b, case=declined)
+
+
 def test_invitee_proposes_another_time_and_the_lead_agrees(
     world, bureau_officer, officer_a
 ):
@@ -304,6 +345,30 @@ def test_the_lead_shares_enterprise_file_sections_explicitly(
         case=border_case, user=bureau_officer, sections=["profile"]
     )
     assert "PERMIT-913101" in pages.get(border_case.get_absolute_url()).content.decode()
+
+    violation = Violation.objects.create(
+        enterprise=world.enterprise_x,
+        found_on=date.today(),
+        law_article="《大气污染防治法》第九十九条",
+        description="超标排放",
+        severity="general",
+        recorded_by=bureau_officer,
+    )
+    PenaltyDecision.objects.create(
+        violation=violation,
+        enterprise=world.enterprise_x,
+        decision_number="沪环罚〔2026〕0099号",
+        decided_on=date.today(),
+        amount_yuan=200000,
+        measures=["fine"],
+        decided_by=bureau_officer,
+    )
+    assert "0099号" not in pages.get(border_case.get_absolute_url()).content.decode()
+    services.joint_case_share_sections(
+        case=border_case, user=bureau_officer, sections=["profile", "violations"]
+    )
+    html = pages.get(border_case.get_absolute_url()).content.decode()
+    assert "第九十九条" in html and "沪环罚〔2026〕0099号 · 200000 元" in html
 
 
 def test_access_becomes_read_only_after_closure(
