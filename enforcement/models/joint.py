@@ -193,13 +193,19 @@ class JointInvitationQuerySet(ScopedQuerySet):
         agencies (once sent: awaiting approval they are the lead's draft)."""
         from grid.selectors import user_scope
 
-        case_condition = joint_case_scope_q(user)
-        if case_condition is None:
+        scope = user_scope(user=user)
+        if scope.is_superuser:
             return self.all()
-        # The visible cases as a subquery, not a join with OR: the planner keeps
-        # the inbox index for the invitee side.
-        condition = Q(case_id__in=JointCase.objects.filter(case_condition).values("pk"))
-        agency_ids = user_scope(user=user).agency_ids
+        if scope.district_ids:
+            # Bureau staff: the visible cases as a subquery, not a join with OR:
+            # the planner keeps the inbox index for the invitee side.
+            cases = JointCase.objects.filter(joint_case_scope_q(user))
+            condition = Q(case_id__in=cases.values("pk"))
+        else:
+            # Street and partner officers: their few case ids as an array, which
+            # the planner ORs with the inbox index (a bitmap, not a scan).
+            condition = joint_case_scope_q(user, prefix="case__")
+        agency_ids = scope.agency_ids
         if agency_ids:
             condition |= Q(agency_id__in=agency_ids) & ~Q(
                 status__in=JointInvitation.UNSENT
