@@ -37,6 +37,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.dispatch_settings")
 
 import django  # noqa: E402
 
+from bench import database_create_if_missing  # noqa: E402
+
+database_create_if_missing()
 django.setup()
 
 from django.contrib.auth import get_user_model  # noqa: E402
