@@ -10,6 +10,7 @@ class HazwasteConfig(AppConfig):
         from core.demo import reference_data_step, register_demo_step
         from enforcement.services import (
             DashboardPanel,
+            inspection_recorded,
             register_dashboard_panel,
             register_factor,
             register_timeline_source,
@@ -42,3 +43,14 @@ class HazwasteConfig(AppConfig):
                 order=70,
             )
         )
+        inspection_recorded.connect(
+            _resolve_warnings_after_inspection,
+            dispatch_uid="hazwaste.warnings_inspected",
+        )
+
+
+def _resolve_warnings_after_inspection(sender, *, inspection, **kwargs) -> None:
+    """An inspection of an enterprise settles the warnings sent to inspection."""
+    from hazwaste.services import warnings_resolve_by_inspection
+
+    warnings_resolve_by_inspection(inspection=inspection)

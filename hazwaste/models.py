@@ -1384,6 +1384,12 @@ class AnomalyWarning(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("hazwaste:warning-detail", args=[self.pk])
 
+    @property
+    def enterprise_concerned(self) -> Enterprise | None:
+        """The producer's enterprise, else the receiver's: where staff act."""
+        party = self.producer or self.receiver
+        return party.enterprise if party is not None else None
+
     def evidence_rows(self) -> list[tuple[str, object]]:
         """The evidence with readable labels, for pages."""
         return [

@@ -12,6 +12,11 @@ urlpatterns = [
     path("warnings/<int:pk>/", views.warning_detail, name="warning-detail"),
     path("warnings/<int:pk>/dismiss/", views.warning_dismiss, name="warning-dismiss"),
     path("warnings/<int:pk>/ticket/", views.warning_ticket, name="warning-ticket"),
+    path(
+        "warnings/<int:pk>/inspection/",
+        views.warning_inspection,
+        name="warning-inspection",
+    ),
     path("map/", views.producer_map, name="map"),
     path("map/producers.json", views.producer_map_data, name="map-data"),
     path("m/", views.mobile_ledger, name="mobile-ledger"),

@@ -264,6 +264,21 @@ def warning_ticket(request, pk: int):
 
 
 @login_required
+@require_POST
+def warning_inspection(request, pk: int):
+    _staff(request)
+    warning = selectors.warning_get(user=request.user, pk=pk)
+    _run(
+        request,
+        lambda: services.warning_send_to_inspection(
+            warning=warning, user=request.user, note=request.POST.get("note", "")
+        ),
+        _("Sent to inspection: the warning is resolved when the visit is recorded."),
+    )
+    return redirect(warning.get_absolute_url())
+
+
+@login_required
 def producer_map(request):
     _staff(request)
     return render(request, "hazwaste/map.html", {})

@@ -31,7 +31,11 @@ from enforcement.services.health import (
     health_code_request_recompute,
     health_codes_recompute_all,
 )
-from enforcement.services.inspections import inspection_photo_upload, inspection_record
+from enforcement.services.inspections import (
+    inspection_photo_upload,
+    inspection_record,
+    inspection_recorded,
+)
 from enforcement.services.joint import (
     joint_case_close,
     joint_case_open,
@@ -82,6 +86,7 @@ __all__ = [
     "health_codes_recompute_all",
     "inspection_photo_upload",
     "inspection_record",
+    "inspection_recorded",
     "joint_action_check_in",
     "joint_action_co_sign",
     "joint_action_record_findings",

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,13 @@ from enforcement.models import (
 )
 from enforcement.services.health import health_code_request_recompute
 from grid.selectors import user_scope
+
+# Sent inside the recording transaction with ``inspection``: apps above
+# enforcement act on a visit without enforcement importing them (hazardous
+# waste settles the warnings it sent to inspection). Their writes commit or roll
+# back with the inspection, and the health-code recompute queued on commit
+# already sees them.
+inspection_recorded = Signal()
 
 MAX_PHOTO_BYTES = 15 * 2**20
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
@@ -357,5 +365,6 @@ def _inspection_create(
     InspectionPhoto.objects.bulk_update(photos.values(), ["inspection", "item"])
     if plan_target is not None:
         PlanTarget.objects.filter(pk=plan_target.pk).update(inspection=inspection)
+    inspection_recorded.send(sender=Inspection, inspection=inspection)
     health_code_request_recompute(enterprise_id=enterprise.pk)
     return inspection

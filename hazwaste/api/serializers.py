@@ -592,6 +592,10 @@ class WarningTicketSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=400, required=False, default="")
 
 
+class WarningInspectionSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=400, required=False, default="")
+
+
 class ScanResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     refreshed = serializers.IntegerField()

@@ -465,6 +465,21 @@ class AnomalyWarningViewSet(*ReadOnly):
         )
         return Response(self.get_serializer(warning).data)
 
+    @extend_schema(
+        request=serializers.WarningInspectionSerializer,
+        responses=serializers.AnomalyWarningSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def inspection(self, request, pk=None):
+        """Send the warning to an on-site inspection of the enterprise concerned;
+        it is resolved when that inspection is recorded."""
+        warning = self.get_object()
+        data = _valid(serializers.WarningInspectionSerializer, request)
+        warning = services.warning_send_to_inspection(
+            warning=warning, user=request.user, note=data["note"]
+        )
+        return Response(self.get_serializer(warning).data)
+
     @extend_schema(request=None, responses=serializers.ScanResultSerializer)
     @action(detail=False, methods=["post"], permission_classes=[IsBureauAdmin])
     def scan(self, request):

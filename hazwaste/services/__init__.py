@@ -5,6 +5,8 @@ from hazwaste.services.anomalies import (  # noqa: F401
     anomaly_scan,
     warning_dismiss,
     warning_open_ticket,
+    warning_send_to_inspection,
+    warnings_resolve_by_inspection,
 )
 from hazwaste.services.catalogue import catalogue_load, waste_code_resolve  # noqa: F401
 from hazwaste.services.ledger import (  # noqa: F401

@@ -16,11 +16,13 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.db import transaction
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Sum, Value
+from django.db.models.functions import Concat, Left, Trim
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import Conflict, InvalidInput, PermissionDenied
+from enforcement.models import Enterprise, Inspection
 from enforcement.services import health_code_request_recompute
 from grid.selectors import user_scope
 from hazwaste.models import (
@@ -591,11 +593,12 @@ def _write(
             rule=rule, status=AnomalyWarning.Status.OPEN
         ).only("id", "subject", "evidence", "severity")
     }
+    # resolved by a scan, a finding may come back; settled by staff (dismissed,
+    # a ticket, an inspection), it does not
     handled = set(
         AnomalyWarning.objects.filter(rule=rule)
-        .exclude(
-            status__in=(AnomalyWarning.Status.OPEN, AnomalyWarning.Status.RESOLVED)
-        )
+        .exclude(status=AnomalyWarning.Status.OPEN)
+        .exclude(status=AnomalyWarning.Status.RESOLVED, handled_by__isnull=True)
         .values_list("subject", flat=True)
     )
     create, changed, seen = [], [], []
@@ -709,6 +712,15 @@ def warning_dismiss(
     return warning
 
 
+def _enterprise_concerned(warning: AnomalyWarning) -> Enterprise:
+    enterprise = warning.enterprise_concerned
+    if enterprise is None:
+        raise InvalidInput(
+            fields={"enterprise": [_("The warning names no enterprise.")]}
+        )
+    return enterprise
+
+
 def _warning_ticket_text(warning: AnomalyWarning) -> str:
     lines = [f"{warning.rule.get_code_display()} · {warning.get_severity_display()}"]
     lines += [f"{label}: {value}" for label, value in warning.evidence_rows()]
@@ -727,12 +739,7 @@ def warning_open_ticket(
     from grid.services import ticket_open
 
     warning = _staff_lock(warning=warning, user=user)
-    party = warning.producer or warning.receiver
-    enterprise = party.enterprise if party is not None else None
-    if enterprise is None:
-        raise InvalidInput(
-            fields={"enterprise": [_("The warning names no enterprise.")]}
-        )
+    enterprise = _enterprise_concerned(warning)
     ticket = ticket_open(
         category="waste",
         source=Ticket.Source.HAZWASTE_WARNING,
@@ -753,3 +760,52 @@ def warning_open_ticket(
     warning.handled_at = now or timezone.now()
     warning.save()
     return warning
+
+
+@transaction.atomic
+def warning_send_to_inspection(
+    *, warning: AnomalyWarning, user, note: str = "", now: datetime | None = None
+) -> AnomalyWarning:
+    """Ask for an on-site inspection of the enterprise concerned (producer, else
+    receiver). The warning is settled when an inspection of that enterprise is
+    recorded for a visit on or after this day."""
+    warning = _staff_lock(warning=warning, user=user)
+    _enterprise_concerned(warning)
+    warning.status = AnomalyWarning.Status.INSPECTION
+    warning.handling_note = (note or "").strip()[:500]
+    warning.handled_by = user
+    warning.handled_at = now or timezone.now()
+    warning.save()
+    return warning
+
+
+def warnings_resolve_by_inspection(
+    *, inspection: Inspection, now: datetime | None = None
+) -> int:
+    """Resolve the enterprise's warnings sent to inspection on or before the day
+    of the visit, naming the inspection on each; who sent them and when stay as
+    they were. Returns how many were resolved."""
+    enterprise_id = inspection.enterprise_id
+    named = _("Inspection no. %(number)s of %(date)s.") % {
+        "number": inspection.pk,
+        "date": inspection.inspected_on.isoformat(),
+    }
+    resolved = (
+        AnomalyWarning.objects.filter(
+            Q(producer__enterprise_id=enterprise_id)
+            | Q(producer__isnull=True, receiver__enterprise_id=enterprise_id),
+            status=AnomalyWarning.Status.INSPECTION,
+            handled_at__date__lte=inspection.inspected_on,
+        )
+        .order_by()
+        .update(
+            status=AnomalyWarning.Status.RESOLVED,
+            handling_note=Left(
+                Trim(Concat(Value(f"{named} "), F("handling_note"))), 500
+            ),
+            updated_at=now or timezone.now(),
+        )
+    )
+    if resolved:
+        health_code_request_recompute(enterprise_id=enterprise_id)
+    return resolved
