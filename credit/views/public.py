@@ -34,7 +34,9 @@ def _is_officer_for(user, enterprise_id: int) -> bool:
 
 @require_GET
 def public_code(request, token: str):
-    if request.user.is_authenticated:
+    # a citizen's phone sends no session cookie: no user to load
+    signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+    if signed_in and request.user.is_authenticated:
         lookup = selectors.sticker_lookup(token=token)
         if lookup is None:
             raise Http404
