@@ -464,6 +464,68 @@ def _ticket_description(alarm: Alarm) -> str:
     return text
 
 
+def _working_ticket_of_earlier_alarm(alarm: Alarm) -> str:
+    """The reference of a ticket still being worked (not yet handled) for an
+    earlier alarm of the same rule at the same station, or "": a monitor that
+    exceeds again while its ticket is open adds to it, not a new ticket."""
+    from grid.models import Ticket
+
+    earlier = (
+        Alarm.objects.filter(
+            station_id=alarm.station_id,
+            rule_id=alarm.rule_id,
+            dispatch_status=Alarm.Dispatch.DISPATCHED,
+        )
+        .exclude(pk=alarm.pk)
+        .exclude(ticket_ref="")
+        .values("ticket_ref")
+    )
+    working = (
+        Ticket.Status.REPORTED,
+        Ticket.Status.REGISTERED,
+        Ticket.Status.DISPATCHED,
+        Ticket.Status.IN_PROGRESS,
+        Ticket.Status.REOPENED,
+    )
+    return (
+        Ticket.objects.filter(reference__in=earlier, status__in=working)
+        .order_by("-created_at")
+        .values_list("reference", flat=True)
+        .first()
+    ) or ""
+
+
+def _open_ticket(alarm: Alarm) -> tuple[str, str]:
+    """Open the alarm's ticket at its station; returns the event to record."""
+    from grid.models import Ticket
+    from grid.services import ticket_open
+
+    station = alarm.station
+    try:
+        with transaction.atomic():
+            ticket = ticket_open(
+                category=alarm.rule.ticket_category,
+                source=Ticket.Source.MONITORING_ALERT,
+                description=_ticket_description(alarm),
+                lon=station.lon,
+                lat=station.lat,
+                address=station.address,
+                enterprise=station.enterprise_id,
+                origin=f"monitoring.alarm:{alarm.pk}",
+                occurred_at=alarm.started_at,
+            )
+    except InvalidInput as exc:
+        alarm.dispatch_status = Alarm.Dispatch.FAILED
+        note = "; ".join(
+            f"{field}: {' '.join(str(m) for m in messages)}"
+            for field, messages in (exc.fields or {}).items()
+        ) or str(exc)
+        return AlarmEvent.Kind.DISPATCH_FAILED, note
+    alarm.dispatch_status = Alarm.Dispatch.DISPATCHED
+    alarm.ticket_ref = ticket.reference
+    return AlarmEvent.Kind.DISPATCHED, ticket.reference
+
+
 def alarm_dispatch(*, alarm_id: int, now: datetime | None = None) -> Alarm | None:
     """Open the grid ticket of an alarm whose remote check has run out (DESIGN:
     alarms become tickets routed to the street officer of the station's cell).
@@ -471,9 +533,6 @@ def alarm_dispatch(*, alarm_id: int, now: datetime | None = None) -> Alarm | Non
     or early task is harmless. A ticket the grid refuses (e.g. a station outside
     every street) marks the alarm failed, for staff to handle; the alarm itself
     is never lost."""
-    from grid.models import Ticket
-    from grid.services import ticket_open
-
     now = now or timezone.now()
     with transaction.atomic():
         alarm = (
@@ -486,31 +545,17 @@ def alarm_dispatch(*, alarm_id: int, now: datetime | None = None) -> Alarm | Non
             return alarm
         if alarm.dispatch_due_at is not None and alarm.dispatch_due_at > now:
             return alarm
-        station = alarm.station
-        try:
-            with transaction.atomic():
-                ticket = ticket_open(
-                    category=alarm.rule.ticket_category,
-                    source=Ticket.Source.MONITORING_ALERT,
-                    description=_ticket_description(alarm),
-                    lon=station.lon,
-                    lat=station.lat,
-                    address=station.address,
-                    enterprise=station.enterprise_id,
-                    origin=f"monitoring.alarm:{alarm.pk}",
-                    occurred_at=alarm.started_at,
-                )
-        except InvalidInput as exc:
-            alarm.dispatch_status = Alarm.Dispatch.FAILED
-            kind = AlarmEvent.Kind.DISPATCH_FAILED
-            note = "; ".join(
-                f"{field}: {' '.join(str(m) for m in messages)}"
-                for field, messages in (exc.fields or {}).items()
-            ) or str(exc)
-        else:
+        joined = _working_ticket_of_earlier_alarm(alarm)
+        if joined:
             alarm.dispatch_status = Alarm.Dispatch.DISPATCHED
-            alarm.ticket_ref = ticket.reference
-            kind, note = AlarmEvent.Kind.DISPATCHED, ticket.reference
+            alarm.ticket_ref = joined
+            kind = AlarmEvent.Kind.DISPATCHED
+            note = _(
+                "Joined ticket %(ref)s, still being worked for an earlier alarm of "
+                "this rule at this station."
+            ) % {"ref": joined}
+        else:
+            kind, note = _open_ticket(alarm)
         alarm.save(update_fields=["dispatch_status", "ticket_ref", "updated_at"])
         AlarmEvent.objects.create(alarm=alarm, kind=kind, at=now, note=note[:2000])
         return alarm

@@ -56,6 +56,31 @@ def test_an_alarm_becomes_a_ticket_at_its_station_once_the_check_has_run_out(
     assert Ticket.objects.count() == 1
 
 
+def test_a_monitor_exceeding_again_joins_its_ticket_until_that_is_handled(
+    fume_station, fume_rule, world
+):
+    def ended(alarm):  # the condition cleared: the next breach is a new alarm
+        Alarm.objects.filter(pk=alarm.pk).update(status="closed", ended_at=NOW)
+
+    first = open_alarm(fume_station, fume_rule, due=NOW - minutes(1))
+    first = alarm_dispatch(alarm_id=first.pk, now=NOW)
+    ended(first)
+    second = open_alarm(fume_station, fume_rule, due=NOW - minutes(1))
+    second = alarm_dispatch(alarm_id=second.pk, now=NOW)
+    ended(second)
+
+    ticket = Ticket.objects.get()  # no second ticket for the same monitor
+    assert second.dispatch_status == "dispatched"
+    assert second.ticket_ref == first.ticket_ref == ticket.reference
+    assert ticket.reference in second.events.get().note
+
+    Ticket.objects.filter(pk=ticket.pk).update(status=Ticket.Status.HANDLED)
+    third = open_alarm(fume_station, fume_rule, due=NOW - minutes(1))
+    third = alarm_dispatch(alarm_id=third.pk, now=NOW)
+    assert Ticket.objects.count() == 2  # handled: a new exceedance is a new case
+    assert third.ticket_ref != ticket.reference
+
+
 def test_the_ticket_carries_the_enterprise_annotation(
     fume_station, fume_rule, enterprise_user_x
 ):
