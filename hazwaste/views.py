@@ -233,49 +233,52 @@ def warning_detail(request, pk: int):
     )
 
 
+def _warning_handle(request, pk: int, handle, done: str):
+    """One staff decision on a warning (a service taking the warning), then back
+    to the warning's page."""
+    _staff(request)
+    warning = selectors.warning_get(user=request.user, pk=pk)
+    _run(request, lambda: handle(warning), done)
+    return redirect(warning.get_absolute_url())
+
+
 @login_required
 @require_POST
 def warning_dismiss(request, pk: int):
-    _staff(request)
-    warning = selectors.warning_get(user=request.user, pk=pk)
-    _run(
+    return _warning_handle(
         request,
-        lambda: services.warning_dismiss(
+        pk,
+        lambda warning: services.warning_dismiss(
             warning=warning, user=request.user, reason=request.POST.get("reason", "")
         ),
         _("Dismissed."),
     )
-    return redirect(warning.get_absolute_url())
 
 
 @login_required
 @require_POST
 def warning_ticket(request, pk: int):
-    _staff(request)
-    warning = selectors.warning_get(user=request.user, pk=pk)
-    _run(
+    return _warning_handle(
         request,
-        lambda: services.warning_open_ticket(
+        pk,
+        lambda warning: services.warning_open_ticket(
             warning=warning, user=request.user, note=request.POST.get("note", "")
         ),
         _("A grid ticket was opened."),
     )
-    return redirect(warning.get_absolute_url())
 
 
 @login_required
 @require_POST
 def warning_inspection(request, pk: int):
-    _staff(request)
-    warning = selectors.warning_get(user=request.user, pk=pk)
-    _run(
+    return _warning_handle(
         request,
-        lambda: services.warning_send_to_inspection(
+        pk,
+        lambda warning: services.warning_send_to_inspection(
             warning=warning, user=request.user, note=request.POST.get("note", "")
         ),
         _("Sent to inspection: the warning is resolved when the visit is recorded."),
     )
-    return redirect(warning.get_absolute_url())
 
 
 @login_required

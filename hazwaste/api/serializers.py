@@ -588,11 +588,9 @@ class DismissSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
 
 
-class WarningTicketSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=400, required=False, default="")
+class WarningNoteSerializer(serializers.Serializer):
+    """A note with a ticket or an inspection request."""
 
-
-class WarningInspectionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=400, required=False, default="")
 
 

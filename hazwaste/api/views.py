@@ -452,21 +452,21 @@ class AnomalyWarningViewSet(*ReadOnly):
         return Response(self.get_serializer(warning).data)
 
     @extend_schema(
-        request=serializers.WarningTicketSerializer,
+        request=serializers.WarningNoteSerializer,
         responses=serializers.AnomalyWarningSerializer,
     )
     @action(detail=True, methods=["post"])
     def ticket(self, request, pk=None):
         """Turn the warning into a grid ticket at the enterprise concerned."""
         warning = self.get_object()
-        data = _valid(serializers.WarningTicketSerializer, request)
+        data = _valid(serializers.WarningNoteSerializer, request)
         warning = services.warning_open_ticket(
             warning=warning, user=request.user, note=data["note"]
         )
         return Response(self.get_serializer(warning).data)
 
     @extend_schema(
-        request=serializers.WarningInspectionSerializer,
+        request=serializers.WarningNoteSerializer,
         responses=serializers.AnomalyWarningSerializer,
     )
     @action(detail=True, methods=["post"])
@@ -474,7 +474,7 @@ class AnomalyWarningViewSet(*ReadOnly):
         """Send the warning to an on-site inspection of the enterprise concerned;
         it is resolved when that inspection is recorded."""
         warning = self.get_object()
-        data = _valid(serializers.WarningInspectionSerializer, request)
+        data = _valid(serializers.WarningNoteSerializer, request)
         warning = services.warning_send_to_inspection(
             warning=warning, user=request.user, note=data["note"]
         )
