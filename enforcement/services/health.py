@@ -287,7 +287,7 @@ def health_codes_recompute_all(
         )
         scoring = (
             SqlScoring(snapshot, source)
-            if isinstance(source, TableFactorSource) and not source.mappings
+            if isinstance(source, TableFactorSource)
             else None
         )
         remaining = list(

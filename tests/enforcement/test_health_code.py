@@ -323,3 +323,39 @@ def test_a_full_run_and_an_event_recompute_give_the_same_code(
             name: e["contribution"] for name, e in by_factor.items()
         }
     assert full[world.enterprise_x.pk][1] == "red"  # the open major violation
+
+
+def test_an_aggregate_factor_counts_the_same_in_a_full_run_and_an_event(
+    world, bureau_officer, monkeypatch
+):
+    """A factor given as ``{enterprise_id: value}`` (the credit colour) scores
+    the same in a full run (in SQL on PostgreSQL) as after an event."""
+    from enforcement import registry
+
+    credit = registry.factor_get("credit.colour")
+    monkeypatch.setitem(
+        registry._factors,
+        "credit.colour",
+        registry.Factor(
+            name=credit.name,
+            label=credit.label,
+            unit=credit.unit,
+            provider=lambda *, as_of: {
+                world.enterprise_x.pk: 2,
+                world.enterprise_y.pk: 0,
+            },
+        ),
+    )
+    services.health_codes_recompute_all()
+    x, y = code_of(world.enterprise_x), code_of(world.enterprise_y)
+    entry = next(e for e in x.breakdown if e["factor"] == "credit.colour")
+    assert entry["raw"] == entry["decayed"] == 2
+    assert entry["records_total"] == 0 and entry["records"] == []
+    assert x.score == Decimal(str(entry["contribution"])) > 0
+    assert [e["factor"] for e in y.breakdown] == []  # a green credit code adds nothing
+    again = services.health_code_recompute(enterprise_id=world.enterprise_x.pk)
+    assert (again.score, again.colour, again.breakdown) == (
+        x.score,
+        x.colour,
+        x.breakdown,
+    )
