@@ -22,6 +22,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # QR sticker pages, /c/<token>/: the busiest public URL is matched first
+    path("c/", include("credit.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -42,7 +44,6 @@ urlpatterns = [
     path("enterprises/", include("enforcement.urls")),
     path("joint/", include("enforcement.joint_urls")),
     path("credit/", include("credit.urls")),
-    path("c/", include("credit.public_urls")),  # QR sticker pages: /c/<token>/
     path("monitoring/", include("monitoring.urls")),
     path("hazwaste/", include("hazwaste.urls")),
     path("screen/", include("screen.urls")),
