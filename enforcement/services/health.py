@@ -236,14 +236,33 @@ def health_code_recompute(
     return HealthCode.objects.get(enterprise_id=enterprise_id)
 
 
+class _QueueRecompute:
+    """The on-commit callback of a requested recompute (recognisable, so that a
+    transaction asking twice for one enterprise queues one task)."""
+
+    def __init__(self, enterprise_id: int):
+        self.enterprise_id = enterprise_id
+
+    def __call__(self) -> None:
+        from enforcement.tasks import health_code_recompute_enterprise
+
+        health_code_recompute_enterprise.delay(enterprise_id=self.enterprise_id)
+
+
 def health_code_request_recompute(*, enterprise_id: int) -> None:
     """Queue a recompute of one enterprise once the current transaction commits
-    (a new penalty, a closed ticket, an exceedance…). Other apps call this."""
-    from enforcement.tasks import health_code_recompute_enterprise
-
-    transaction.on_commit(
-        lambda: health_code_recompute_enterprise.delay(enterprise_id=enterprise_id)
-    )
+    (a new penalty, a closed ticket, an exceedance…). Other apps call this; an
+    enterprise already waiting in this transaction is not queued again (an
+    inspection that settles waste warnings asks for it twice, a penalty with its
+    rectification order three times)."""
+    waiting = transaction.get_connection().run_on_commit
+    if any(
+        isinstance(callback, _QueueRecompute)
+        and callback.enterprise_id == enterprise_id
+        for _savepoints, callback, _robust in waiting
+    ):
+        return
+    transaction.on_commit(_QueueRecompute(enterprise_id))
 
 
 def health_codes_recompute_all(

@@ -172,12 +172,23 @@ def test_a_new_penalty_recomputes_its_enterprise_once_committed(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         record_penalty(enterprise=world.enterprise_x, user=bureau_officer)
         assert not HealthCode.objects.filter(enterprise=world.enterprise_x).exists()
-    assert callbacks
+    assert len(callbacks) == 1  # violation, penalty and order: one recompute
     for callback in callbacks:
         callback()
     code = code_of(world.enterprise_x)
     assert factor(code, "penalty_count")["raw"] == 1
     assert not HealthCode.objects.filter(enterprise=world.enterprise_y).exists()
+
+
+def test_a_transaction_queues_one_recompute_per_enterprise(
+    world, django_capture_on_commit_callbacks
+):
+    x, y = world.enterprise_x.pk, world.enterprise_y.pk
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.health_code_request_recompute(enterprise_id=x)
+        services.health_code_request_recompute(enterprise_id=y)
+        services.health_code_request_recompute(enterprise_id=x)
+    assert sorted(callback.enterprise_id for callback in callbacks) == sorted([x, y])
 
 
 def test_a_colour_change_notifies_the_officers_responsible_for_the_street(
