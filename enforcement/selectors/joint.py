@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -17,6 +17,7 @@ from enforcement.models import (
     JointEvidence,
     JointInvitation,
     JointMeasure,
+    JointParticipant,
     JointRecheck,
     JointSignature,
     JointTimelineEntry,
@@ -129,45 +130,80 @@ def joint_inbox(*, user, limit: int = 20) -> dict:
     return {"incoming": incoming, "awaiting": awaiting, "outgoing": outgoing}
 
 
+# What the case page shows of the people and agencies it names: their names
+# (a user row is wide, and every column costs on each of the page's queries).
+NAMES = ("username", "first_name", "last_name")
+
+
+def _named(queryset: QuerySet, *, user: str | None = None, agency: str | None = None):
+    """``queryset`` with its user and agency joined, their names only."""
+    model = queryset.model
+    fields = [f.attname for f in model._meta.concrete_fields]
+    related = []
+    if user:
+        related.append(user)
+        fields += [f"{user}__{name}" for name in NAMES]
+    if agency:
+        related.append(agency)
+        fields.append(f"{agency}__name")
+    return queryset.select_related(*related).only(*fields)
+
+
 def joint_case_file(*, user, case: JointCase) -> dict:
     """Everything on the case page, in a fixed number of queries."""
     actions = list(
         JointAction.objects.filter(case=case)
-        .prefetch_related("participants__user", "participants__agency")
+        .prefetch_related(
+            Prefetch(
+                "participants",
+                _named(JointParticipant.objects.all(), user="user", agency="agency"),
+            )
+        )
         .order_by("starts_at", "id")
     )
     measures = list(
         JointMeasure.objects.filter(case=case)
-        .select_related("issuing_agency", "action")
-        .prefetch_related("signatures__agency", "signatures__signed_by")
+        .select_related("issuing_agency")
+        .prefetch_related(
+            Prefetch(
+                "signatures",
+                _named(
+                    JointSignature.objects.order_by("signed_at", "id"),
+                    user="signed_by",
+                    agency="agency",
+                ),
+            )
+        )
         .order_by("created_at", "id")
     )
     rechecks = list(
         JointRecheck.objects.filter(case=case)
         .select_related("measure", "ticket")
+        .only(
+            *(f.attname for f in JointRecheck._meta.concrete_fields),
+            "measure__summary",
+            "ticket__reference",
+        )
         .order_by("due_on", "id")
     )
     return {
         "invitations": list(
-            case.invitations.select_related("agency").order_by("created_at", "id")
+            _named(case.invitations.all(), agency="agency").order_by("created_at", "id")
         ),
         "actions": actions,
-        "action_signatures": list(
-            JointSignature.objects.filter(case=case, action__isnull=False)
-            .select_related("agency", "signed_by")
-            .order_by("signed_at")
-        ),
         "measures": measures,
         "rechecks": rechecks,
         "evidence": list(
-            JointEvidence.objects.filter(case=case)
-            .select_related("agency")
-            .order_by("uploaded_at", "id")
+            _named(JointEvidence.objects.filter(case=case), agency="agency").order_by(
+                "uploaded_at", "id"
+            )
         ),
         "timeline": list(
-            JointTimelineEntry.objects.filter(case=case)
-            .select_related("actor", "agency")
-            .order_by("at", "id")
+            _named(
+                JointTimelineEntry.objects.filter(case=case),
+                user="actor",
+                agency="agency",
+            ).order_by("at", "id")
         ),
         "shared": joint_shared_sections(case=case, user=user),
     }
