@@ -36,3 +36,11 @@ class NotificationPreferenceForm(forms.ModelForm):
                 "quiet_end", _("Give both the start and the end of quiet hours.")
             )
         return data
+
+
+def add_application_error(form: forms.Form, error) -> None:
+    """Show a service's ``ApplicationError`` on the form: each problem under the
+    field it names when the form has that field, otherwise above the form."""
+    for field, problems in error.fields.items():
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)
