@@ -195,6 +195,59 @@ class CityListEntry(models.Model):
         return f"{self.city_list} · {self.enterprise}"
 
 
+class CityListChangeQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(
+            enterprise__in=Enterprise.objects.for_user(user).values("pk")
+        )
+
+
+class CityListChange(models.Model):
+    """City list change (名单变动): an enterprise put on or taken off a city
+    list by an import. Entries are deleted when an enterprise leaves a list;
+    this keeps the removal on the record and tells the enterprise export that
+    the enterprise's tags changed (its ``updated_at`` belongs to the registry)."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Put on the list")
+        REMOVED = "removed", _("Taken off the list")
+
+    city_list_import = models.ForeignKey(
+        CityListImport,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("import"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="city_list_changes",
+        verbose_name=_("enterprise"),
+    )
+    action = models.CharField(_("change"), max_length=10, choices=Action.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    objects = CityListChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city list change")
+        verbose_name_plural = _("city list changes")
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["added", "removed"]),
+                name="exchange_citylistchange_action_valid",
+            )
+        ]
+        indexes = [
+            # the enterprise export's incremental window: tags changed since
+            models.Index(fields=["changed_at"], name="exchange_change_changed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_list_import_id} · {self.enterprise_id} {self.action}"
+
+
 class ExportFileQuerySet(ScopedQuerySet):
     def for_user(self, user):
         return self.filter(district__in=District.objects.for_user(user).values("pk"))

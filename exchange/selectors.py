@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,17 +167,48 @@ def dataset_rows(*, dataset: Dataset, reader, window: Window) -> Iterator[tuple]
         if first is not None:
             queryset = queryset.filter(**{f"{dataset.day}__gte": first})
     else:
-        queryset = queryset.filter(**{f"{dataset.changed}__lte": window.until})
+        changed = Q(**{f"{dataset.changed}__lte": window.until})
         if window.since is not None:
-            queryset = queryset.filter(**{f"{dataset.changed}__gt": window.since})
+            changed &= Q(**{f"{dataset.changed}__gt": window.since})
+            if dataset.changed_elsewhere is not None:
+                changed |= dataset.changed_elsewhere(window.since, window.until)
+        queryset = queryset.filter(changed)
     sources = [column.source for column in dataset.columns]
-    return (
+    rows = (
         queryset.select_related(None)
         .prefetch_related(None)
         .order_by("pk")
         .values_list(*sources)
         .iterator(chunk_size=settings.EXCHANGE_CHUNK_SIZE)
     )
+    if any(column.per_chunk for column in dataset.columns):
+        return _fill_per_chunk(dataset, rows)
+    return rows
+
+
+def _fill_per_chunk(dataset: Dataset, rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Fill the columns read from other tables, one query per column and chunk
+    of rows (never per row)."""
+    filled = [(i, c) for i, c in enumerate(dataset.columns) if c.per_chunk]
+    chunk: list[tuple] = []
+
+    def flush():
+        values = {
+            i: column.per_chunk([row[i] for row in chunk]) for i, column in filled
+        }
+        for row in chunk:
+            row = list(row)
+            for i, column in filled:
+                row[i] = values[i].get(row[i], column.default)
+            yield tuple(row)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= settings.EXCHANGE_CHUNK_SIZE:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
 
 
 @dataclass(frozen=True)

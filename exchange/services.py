@@ -25,6 +25,7 @@ from exchange import formats
 from exchange.datasets import DATASETS
 from exchange.models import (
     CityList,
+    CityListChange,
     CityListEntry,
     CityListImport,
     ExchangeClient,
@@ -267,6 +268,22 @@ def city_list_import(
                     listed_at=now,
                 )
                 for pk in sorted(to_add)
+            ],
+            batch_size=2000,
+        )
+        CityListChange.objects.bulk_create(
+            [
+                CityListChange(
+                    city_list_import=record,
+                    enterprise_id=pk,
+                    action=action,
+                    changed_at=now,
+                )
+                for action, ids in (
+                    (CityListChange.Action.ADDED, to_add),
+                    (CityListChange.Action.REMOVED, to_remove),
+                )
+                for pk in sorted(ids)
             ],
             batch_size=2000,
         )
