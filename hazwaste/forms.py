@@ -5,5 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class LedgerReviewWindowForm(forms.Form):
     """The days of the review queue (Asia/Shanghai), both included."""
 
-    start = forms.DateField(label=_("From"), widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput({"type": "date"}))
+    start = forms.DateField(
+        label=_("First day"),
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("Last day"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
