@@ -47,6 +47,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("hazwaste/", include("hazwaste.urls")),
     path("screen/", include("screen.urls")),
+    path("exchange/", include("exchange.urls")),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

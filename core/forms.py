@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.models import Notification, NotificationPreference
@@ -36,3 +37,17 @@ class NotificationPreferenceForm(forms.ModelForm):
                 "quiet_end", _("Give both the start and the end of quiet hours.")
             )
         return data
+
+
+def add_application_error(form: forms.Form, error) -> None:
+    """Show a service's ``ApplicationError`` on the form: each problem under the
+    field it names when the form has that field, otherwise above the form."""
+    for field, problems in error.fields.items():
+        if isinstance(problems, dict):  # per row of a file: {row: [problems]}
+            problems = [
+                gettext("Row %(row)s: %(problem)s") % {"row": row, "problem": problem}
+                for row, items in problems.items()
+                for problem in items
+            ]
+        for problem in problems:
+            form.add_error(field if field in form.fields else None, problem)

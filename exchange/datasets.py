@@ -7,16 +7,19 @@ for people and follow the reader's language."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from credit import selectors as credit_selectors
 from credit.models import CreditCode
 from enforcement import selectors as enforcement_selectors
 from enforcement.models import Enterprise, HealthCode, Inspection, PenaltyDecision
+from exchange.models import CityListChange, CityListEntry
 from grid import selectors as grid_selectors
 from grid.models import Ticket
 from monitoring.models import DailyRollup
@@ -28,6 +31,10 @@ class Column:
     label: object  # lazy translation
     source: str  # ORM path read with values_list()
     kind: str = "text"  # text | int | float | decimal | date | datetime | bool | list
+    # a value from another table: called once per chunk of rows with the
+    # chunk's ``source`` values, returns {source value: column value}
+    per_chunk: Callable[[list], dict] | None = None
+    default: object = None  # per_chunk columns: the value of a row not in it
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class Dataset:
     day: str | None = None  # day-windowed datasets (rollups): the day column
     geometry: tuple[str, str] | None = None  # (lon source, lat source)
     tombstones: Tombstones | None = None
+    # rows changed in a window by something other than ``changed`` (their tags):
+    # (since, until) -> a condition on the rows, ORed into incremental windows
+    changed_elsewhere: Callable[[datetime, datetime], Q] | None = None
 
     @property
     def formats(self) -> tuple[str, ...]:
@@ -69,6 +79,28 @@ def _by_enterprise(queryset, user):
 
 def _daily_rows(*, user) -> QuerySet:
     return DailyRollup.objects.for_user(user)
+
+
+def _city_list_codes(enterprise_ids: list[int]) -> dict[int, list[str]]:
+    """The codes of the city lists each enterprise is on, in code order."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        CityListEntry.objects.filter(enterprise_id__in=enterprise_ids)
+        .order_by("enterprise_id", "city_list__code")
+        .values_list("enterprise_id", "city_list__code")
+    )
+    for enterprise_id, code in rows:
+        codes[enterprise_id].append(code)
+    return codes
+
+
+def _tags_changed(since: datetime, until: datetime) -> Q:
+    """Enterprises put on or taken off a city list in (since, until]."""
+    return Q(
+        pk__in=CityListChange.objects.filter(
+            changed_at__gt=since, changed_at__lte=until
+        ).values("enterprise_id")
+    )
 
 
 ENTERPRISES = Dataset(
@@ -98,10 +130,19 @@ ENTERPRISES = Dataset(
             "permit_valid_until",
             "date",
         ),
+        Column(
+            "city_lists",
+            _("city lists"),
+            "id",
+            "list",
+            per_chunk=_city_list_codes,
+            default=(),
+        ),
         Column("created_at", _("created at"), "created_at", "datetime"),
         Column("updated_at", _("updated at"), "updated_at", "datetime"),
     ),
     changed="updated_at",
+    changed_elsewhere=_tags_changed,
     geometry=("lon", "lat"),
     tombstones=Tombstones(
         event_model="enforcement.EnterpriseEvent",

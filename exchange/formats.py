@@ -61,7 +61,7 @@ def _csv_cell(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return ";".join(str(v) for v in value)
     if isinstance(value, datetime | date):
         return value.isoformat()

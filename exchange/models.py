@@ -7,12 +7,12 @@ import hashlib
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopedQuerySet, TimeStampedModel
 from enforcement.models import Enterprise
-from grid.models import District
+from grid.models import BureauRecordQuerySet, District
 
 
 def key_hash(key: str) -> str:
@@ -195,6 +195,59 @@ class CityListEntry(models.Model):
         return f"{self.city_list} · {self.enterprise}"
 
 
+class CityListChangeQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(
+            enterprise__in=Enterprise.objects.for_user(user).values("pk")
+        )
+
+
+class CityListChange(models.Model):
+    """City list change (名单变动): an enterprise put on or taken off a city
+    list by an import. Entries are deleted when an enterprise leaves a list;
+    this keeps the removal on the record and tells the enterprise export that
+    the enterprise's tags changed (its ``updated_at`` belongs to the registry)."""
+
+    class Action(models.TextChoices):
+        ADDED = "added", _("Put on the list")
+        REMOVED = "removed", _("Taken off the list")
+
+    city_list_import = models.ForeignKey(
+        CityListImport,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("import"),
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="city_list_changes",
+        verbose_name=_("enterprise"),
+    )
+    action = models.CharField(_("change"), max_length=10, choices=Action.choices)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    objects = CityListChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("city list change")
+        verbose_name_plural = _("city list changes")
+        ordering = ["-changed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["added", "removed"]),
+                name="exchange_citylistchange_action_valid",
+            )
+        ]
+        indexes = [
+            # the enterprise export's incremental window: tags changed since
+            models.Index(fields=["changed_at"], name="exchange_change_changed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_list_import_id} · {self.enterprise_id} {self.action}"
+
+
 class ExportFileQuerySet(ScopedQuerySet):
     def for_user(self, user):
         return self.filter(district__in=District.objects.for_user(user).values("pk"))
@@ -234,3 +287,70 @@ class ExportFile(models.Model):
 
     def __str__(self) -> str:
         return self.path
+
+
+class ExportJob(models.Model):
+    """Export job (导出任务): an export a bureau user started from the exchange
+    page - one dataset of one district in one format, whole or for a window -
+    written in the background to an ``ExportFile``. Its file is not part of the
+    scheduled chain: the nightly export's windows continue from its own files."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        related_name="exchange_export_jobs",
+        verbose_name=_("district"),
+    )
+    dataset = models.CharField(_("dataset"), max_length=40)
+    file_format = models.CharField(_("format"), max_length=10)
+    updated_since = models.DateTimeField(_("changed since"), null=True, blank=True)
+    updated_until = models.DateTimeField(_("changed until"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="exchange_export_jobs",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    export_file = models.OneToOneField(
+        ExportFile,
+        on_delete=models.SET_NULL,  # the retention sweep removes old files
+        null=True,
+        blank=True,
+        related_name="job",
+        verbose_name=_("file"),
+    )
+
+    objects = BureauRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
+                name="exchange_exportjob_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(updated_since__isnull=True)
+                | Q(updated_until__isnull=True)
+                | Q(updated_until__gte=F("updated_since")),
+                name="exchange_exportjob_window_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset}.{self.file_format} · {self.status}"

@@ -10,14 +10,22 @@ from datetime import date, datetime, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidInput
 from enforcement.models import RecomputeRun
 from exchange.datasets import DATASETS, Dataset
-from exchange.models import CityListEntry, CityListImport, ExchangeClient, ExportFile
+from exchange.models import (
+    CityListEntry,
+    CityListImport,
+    ExchangeClient,
+    ExportFile,
+    ExportJob,
+)
+from grid.models import Agency, District
+from grid.selectors import user_scope
 
 # A recompute that made no progress for this long is dead, not running.
 RECOMPUTE_STALE_AFTER = timedelta(hours=2)
@@ -130,6 +138,18 @@ def safe_until(*, dataset: Dataset, now: datetime | None = None) -> datetime:
     return until
 
 
+def window_check(*, since: datetime | None, until: datetime | None) -> None:
+    """A reversed window is an error naming ``updated_until``."""
+    if since is not None and until is not None and until < since:
+        raise InvalidInput(
+            fields={
+                "updated_until": [
+                    _("The end of the window is before its start (updated_since).")
+                ]
+            }
+        )
+
+
 def export_window(
     *,
     dataset: Dataset,
@@ -139,14 +159,7 @@ def export_window(
 ) -> Window:
     """Validate a requested window and bound it by the safe watermark. A
     reversed window is an error naming ``updated_until``."""
-    if since is not None and until is not None and until < since:
-        raise InvalidInput(
-            fields={
-                "updated_until": [
-                    _("The end of the window is before its start (updated_since).")
-                ]
-            }
-        )
+    window_check(since=since, until=until)
     limit = safe_until(dataset=dataset, now=now)
     effective = limit if until is None else min(until, limit)
     if since is not None and effective < since:
@@ -167,17 +180,48 @@ def dataset_rows(*, dataset: Dataset, reader, window: Window) -> Iterator[tuple]
         if first is not None:
             queryset = queryset.filter(**{f"{dataset.day}__gte": first})
     else:
-        queryset = queryset.filter(**{f"{dataset.changed}__lte": window.until})
+        changed = Q(**{f"{dataset.changed}__lte": window.until})
         if window.since is not None:
-            queryset = queryset.filter(**{f"{dataset.changed}__gt": window.since})
+            changed &= Q(**{f"{dataset.changed}__gt": window.since})
+            if dataset.changed_elsewhere is not None:
+                changed |= dataset.changed_elsewhere(window.since, window.until)
+        queryset = queryset.filter(changed)
     sources = [column.source for column in dataset.columns]
-    return (
+    rows = (
         queryset.select_related(None)
         .prefetch_related(None)
         .order_by("pk")
         .values_list(*sources)
         .iterator(chunk_size=settings.EXCHANGE_CHUNK_SIZE)
     )
+    if any(column.per_chunk for column in dataset.columns):
+        return _fill_per_chunk(dataset, rows)
+    return rows
+
+
+def _fill_per_chunk(dataset: Dataset, rows: Iterator[tuple]) -> Iterator[tuple]:
+    """Fill the columns read from other tables, one query per column and chunk
+    of rows (never per row)."""
+    filled = [(i, c) for i, c in enumerate(dataset.columns) if c.per_chunk]
+    chunk: list[tuple] = []
+
+    def flush():
+        values = {
+            i: column.per_chunk([row[i] for row in chunk]) for i, column in filled
+        }
+        for row in chunk:
+            row = list(row)
+            for i, column in filled:
+                row[i] = values[i].get(row[i], column.default)
+            yield tuple(row)
+
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= settings.EXCHANGE_CHUNK_SIZE:
+            yield from flush()
+            chunk = []
+    if chunk:
+        yield from flush()
 
 
 @dataclass(frozen=True)
@@ -230,6 +274,22 @@ def city_list_import_list(*, user) -> QuerySet[CityListImport]:
 
 def export_file_list(*, user) -> QuerySet[ExportFile]:
     return ExportFile.objects.for_user(user).select_related("district")
+
+
+def bureau_district_list(*, user) -> QuerySet[District]:
+    """The districts a bureau user exports and imports for: their own; for a
+    superuser, every district with a bureau on the platform."""
+    scope = user_scope(user=user)
+    districts = District.objects.order_by("code")
+    if scope.is_superuser:
+        return districts.filter(agencies__kind=Agency.Kind.BUREAU).distinct()
+    return districts.filter(pk__in=scope.district_ids)
+
+
+def export_job_list(*, user) -> QuerySet[ExportJob]:
+    return ExportJob.objects.for_user(user).select_related(
+        "district", "requested_by", "export_file"
+    )
 
 
 def client_by_key(*, key: str) -> ExchangeClient | None:

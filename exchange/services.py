@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PermissionDenied
 from core.locks import advisory_lock
 from enforcement.models import Enterprise
 from enforcement.validators import normalize_uscc, validate_uscc
@@ -25,10 +25,12 @@ from exchange import formats
 from exchange.datasets import DATASETS
 from exchange.models import (
     CityList,
+    CityListChange,
     CityListEntry,
     CityListImport,
     ExchangeClient,
     ExportFile,
+    ExportJob,
     key_hash,
 )
 from exchange.selectors import (
@@ -37,8 +39,10 @@ from exchange.selectors import (
     dataset_deletions,
     dataset_rows,
     export_window,
+    window_check,
 )
 from grid.models import Agency, District
+from grid.selectors import user_scope
 
 logger = logging.getLogger(__name__)
 
@@ -270,6 +274,22 @@ def city_list_import(
             ],
             batch_size=2000,
         )
+        CityListChange.objects.bulk_create(
+            [
+                CityListChange(
+                    city_list_import=record,
+                    enterprise_id=pk,
+                    action=action,
+                    changed_at=now,
+                )
+                for action, ids in (
+                    (CityListChange.Action.ADDED, to_add),
+                    (CityListChange.Action.REMOVED, to_remove),
+                )
+                for pk in sorted(ids)
+            ],
+            batch_size=2000,
+        )
         report.record = record
     return report
 
@@ -378,7 +398,9 @@ def exports_write(
         for district in export_districts():
             for dataset in DATASETS.values():
                 last = (
-                    ExportFile.objects.filter(district=district, dataset=dataset.name)
+                    ExportFile.objects.filter(
+                        district=district, dataset=dataset.name, job__isnull=True
+                    )
                     .order_by("-updated_until")
                     .values_list("updated_until", flat=True)
                     .first()
@@ -409,9 +431,13 @@ def exports_prune(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.EXCHANGE_EXPORT_RETENTION_DAYS)
     latest = {}
-    for pk, district_id, dataset, _format in ExportFile.objects.order_by(
-        "district_id", "dataset", "file_format", "-updated_until", "-id"
-    ).values_list("pk", "district_id", "dataset", "file_format"):
+    for pk, district_id, dataset, _format in (
+        ExportFile.objects.filter(
+            job__isnull=True  # a started job's file holds no watermark
+        )
+        .order_by("district_id", "dataset", "file_format", "-updated_until", "-id")
+        .values_list("pk", "district_id", "dataset", "file_format")
+    ):
         latest.setdefault((district_id, dataset, _format), pk)
     old = ExportFile.objects.filter(created_at__lt=cutoff).exclude(
         pk__in=latest.values()
@@ -427,6 +453,84 @@ def exports_prune(*, now: datetime | None = None) -> int:
         export.delete()
         removed += 1
     return removed
+
+
+# -------------------------------------------------------- exports started by staff
+
+
+def export_job_start(
+    *,
+    user,
+    district: District,
+    dataset_name: str,
+    file_format: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> ExportJob:
+    """Queue an export of one dataset of the user's district, written in the
+    background (``export_job_run``). A reversed window names
+    ``updated_until``; a format the dataset has not names ``file_format``."""
+    scope = user_scope(user=user)
+    if not scope.is_bureau:
+        raise PermissionDenied(_("Only bureau staff start exports."))
+    if not (scope.is_superuser or district.pk in scope.district_ids):
+        raise PermissionDenied(_("Not your district."))
+    dataset = DATASETS.get(dataset_name)
+    if dataset is None:
+        raise InvalidInput(fields={"dataset": [_("Unknown dataset.")]})
+    if file_format not in dataset.formats:
+        raise InvalidInput(
+            fields={
+                "file_format": [
+                    _("%(dataset)s can be exported as %(formats)s only.")
+                    % {"dataset": dataset.label, "formats": ", ".join(dataset.formats)}
+                ]
+            }
+        )
+    window_check(since=since, until=until)
+    job = ExportJob.objects.create(
+        district=district,
+        dataset=dataset.name,
+        file_format=file_format,
+        updated_since=since,
+        updated_until=until,
+        requested_by=user,
+    )
+    from exchange.tasks import export_job_run_task
+
+    transaction.on_commit(lambda: export_job_run_task.delay(job_id=job.pk))
+    return job
+
+
+def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | None:
+    """Write a queued job's file. Claimed with a conditional UPDATE, so a job
+    queued twice runs once; a failure is kept on the job, not retried."""
+    now = now or timezone.now()
+    claimed = ExportJob.objects.filter(
+        pk=job_id, status=ExportJob.Status.QUEUED
+    ).update(status=ExportJob.Status.RUNNING, started_at=now)
+    if not claimed:
+        return None
+    job = ExportJob.objects.select_related("district").get(pk=job_id)
+    try:
+        dataset = DATASETS[job.dataset]
+        window = export_window(
+            dataset=dataset, since=job.updated_since, until=job.updated_until, now=now
+        )
+        job.export_file = export_file_write(
+            district=job.district,
+            dataset_name=dataset.name,
+            file_format=job.file_format,
+            window=window,
+            stamp=f"{now:%Y%m%dT%H%M%SZ}-job{job.pk}",
+        )
+        job.status = ExportJob.Status.DONE
+    except Exception as error:  # noqa: BLE001 - kept on the job for the page
+        logger.exception("export job %s failed", job.pk)
+        job.status, job.error = ExportJob.Status.FAILED, str(error)[:500]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["export_file", "status", "error", "finished_at"])
+    return job
 
 
 def export_file_path(*, export: ExportFile) -> Path | None:

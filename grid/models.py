@@ -23,6 +23,19 @@ class DistrictQuerySet(ScopedQuerySet):
         ).distinct()
 
 
+class BureauRecordQuerySet(ScopedQuerySet):
+    """Rows with a ``district`` that only that district's bureau staff see (data
+    review decisions): street officers and enterprise users see none."""
+
+    def for_user(self, user):
+        from grid.selectors import user_scope
+
+        scope = user_scope(user=user)
+        if scope.is_superuser:
+            return self.all()
+        return self.filter(district_id__in=scope.district_ids)
+
+
 class District(TimeStampedModel):
     """District (区): the jurisdiction one bureau supervises. Partner
     jurisdictions (neighbouring districts or cities) are districts too."""

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.forms import add_application_error
 from grid import selectors, services
 from grid.filters import TicketFilter
 from grid.forms import HotlineTicketForm
@@ -166,9 +167,7 @@ def ticket_new(request):
                 origin=f"staff:{request.user.username}",
             )
         except ApplicationError as error:
-            for field, problems in error.fields.items():
-                for problem in problems:
-                    form.add_error(field if field in form.fields else None, problem)
+            add_application_error(form, error)
         else:
             messages.success(
                 request,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopedQuerySet, TimeStampedModel
 from enforcement.models import Enterprise, EnterpriseAccount
+from grid.models import BureauRecordQuerySet
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
@@ -676,6 +677,15 @@ class LedgerEntryQuerySet(ScopedQuerySet):
     def for_user(self, user):
         return self.filter(producer__in=Producer.objects.for_user(user))
 
+    def usable(self):
+        """Entries that count (unreviewed or validated): what the stock, the
+        mass balance and the anomaly rules are made of. An entry a reviewer
+        invalidated never counts. Unreviewed entries count, as raw readings do
+        on the monitoring boards: were they left out, an enterprise's honest
+        but unreviewed ledger would itself raise warnings (no activity, waste
+        sent that was never generated)."""
+        return self.exclude(review_state=LedgerReviewState.INVALID)
+
 
 class LedgerEntryKind(models.TextChoices):
     GENERATION = "generation", _("Generation")
@@ -684,11 +694,22 @@ class LedgerEntryKind(models.TextChoices):
     SENT_OUT = "sent_out", _("Sent out")
 
 
+class LedgerReviewState(models.TextChoices):
+    """The same words as the review of monitoring readings."""
+
+    UNREVIEWED = "unreviewed", _("Not reviewed")
+    VALIDATED = "validated", _("Validated")
+    INVALID = "invalid", _("Invalid")
+
+
 class LedgerEntry(models.Model):
     """Ledger record (台账记录): one container at one stage — generation
-    (产生), into storage (入库), out of storage (出库) or sent out (转移)."""
+    (产生), into storage (入库), out of storage (出库) or sent out (转移).
+    Reported by the enterprise; bureau staff review it (``review_state``, each
+    decision a ``LedgerReviewDecision``)."""
 
     Kind = LedgerEntryKind
+    ReviewState = LedgerReviewState
 
     producer = models.ForeignKey(
         Producer,
@@ -740,6 +761,13 @@ class LedgerEntry(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    # the latest review decision's outcome; the decisions keep the history
+    review_state = models.CharField(
+        _("review"),
+        max_length=10,
+        choices=ReviewState.choices,
+        default=ReviewState.UNREVIEWED,
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -760,16 +788,123 @@ class LedgerEntry(models.Model):
                 condition=~Q(kind="sent_out") | Q(manifest__isnull=False),
                 name="hazwaste_ledgerentry_sent_out_has_manifest",
             ),
+            _choices_check(
+                "review_state",
+                LedgerReviewState.choices,
+                "hazwaste_ledgerentry_review_state_valid",
+            ),
         ]
         indexes = [
             # enterprise ledger page: newest first per producer
             models.Index(
                 fields=["producer", "-occurred_at"], name="hazwaste_ledger_producer"
             ),
+            # the review queue: a window of entries by the time they happened
+            models.Index(fields=["occurred_at"], name="hazwaste_ledger_occurred"),
         ]
 
     def __str__(self) -> str:
         return f"{self.container} {self.kind} {self.quantity}{self.unit}"
+
+
+class LedgerReviewDecision(models.Model):
+    """Ledger review decision (台账审核记录): one reviewer's validation or
+    invalidation of a set of ledger entries, with the reason; its items name
+    each entry and the state it had before. Append-only: a later decision on
+    the same entries is a new row, so an entry's review history is complete."""
+
+    district = models.ForeignKey(
+        "grid.District",
+        on_delete=models.PROTECT,
+        related_name="ledger_review_decisions",
+        verbose_name=_("district"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), default=timezone.now)
+    state = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=[
+            (LedgerReviewState.VALIDATED, LedgerReviewState.VALIDATED.label),
+            (LedgerReviewState.INVALID, LedgerReviewState.INVALID.label),
+        ],
+    )
+    reason = models.TextField(_("reason"), max_length=2000)
+    count = models.PositiveIntegerField(_("entries changed"))
+
+    objects = BureauRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger review decision")
+        verbose_name_plural = _("ledger review decisions")
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["validated", "invalid"]),
+                name="hazwaste_ledgerreviewdecision_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="hazwaste_ledgerreviewdecision_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_at:%Y-%m-%d %H:%M} {self.state} × {self.count}"
+
+
+class LedgerReviewItemQuerySet(ScopedQuerySet):
+    def for_user(self, user):
+        return self.filter(entry__in=LedgerEntry.objects.for_user(user).values("pk"))
+
+
+class LedgerReviewItem(models.Model):
+    """One entry named by a review decision, with its state before it."""
+
+    decision = models.ForeignKey(
+        LedgerReviewDecision,
+        on_delete=models.PROTECT,
+        related_name="items",
+        verbose_name=_("decision"),
+    )
+    entry = models.ForeignKey(
+        LedgerEntry,
+        on_delete=models.PROTECT,
+        related_name="review_items",
+        verbose_name=_("ledger entry"),
+    )
+    state_before = models.CharField(
+        _("state before"), max_length=10, choices=LedgerReviewState.choices
+    )
+
+    objects = LedgerReviewItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ledger review item")
+        verbose_name_plural = _("ledger review items")
+        ordering = ["decision", "entry"]
+        constraints = [
+            _choices_check(
+                "state_before",
+                LedgerReviewState.choices,
+                "hazwaste_ledgerreviewitem_state_before_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["decision", "entry"], name="hazwaste_ledgerreviewitem_once"
+            ),
+        ]
+        indexes = [
+            # an entry's review history
+            models.Index(fields=["entry"], name="hazwaste_ledgerreview_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} · {self.entry_id}"
 
 
 # ------------------------------------------------------------------------- manifests

@@ -33,11 +33,13 @@ def _single(name: str):
 
 
 @shared_task(ignore_result=True)
-def anomaly_scan_task() -> dict:
+def anomaly_scan_task(only: list[str] | None = None) -> dict:
+    """All rules (nightly), or ``only`` those named (after a ledger review). A
+    scan already running skips this one; the next nightly scan catches up."""
     with _single("hazwaste.anomaly_scan") as held:
         if not held:
             return {}
-        return services.anomaly_scan().by_rule
+        return services.anomaly_scan(only=only).by_rule
 
 
 @shared_task(ignore_result=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hazwaste import views
+from hazwaste import review_views, views
 
 app_name = "hazwaste"
 urlpatterns = [
@@ -17,6 +17,7 @@ urlpatterns = [
         views.warning_inspection,
         name="warning-inspection",
     ),
+    path("ledger-review/", review_views.ledger_review, name="ledger-review"),
     path("map/", views.producer_map, name="map"),
     path("map/producers.json", views.producer_map_data, name="map-data"),
     path("m/", views.mobile_ledger, name="mobile-ledger"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopedQuerySet, TimeStampedModel
 from enforcement.models import Enterprise
-from grid.models import District, GridCell, Street
+from grid.models import BureauRecordQuerySet, District, GridCell, Street
 from monitoring.indices import NOISE_ZONES
 from monitoring.parameters import PARAMETER_CHOICES, PARAMETERS
 
@@ -1211,16 +1211,6 @@ class SurveyHotspot(models.Model):
         return f"{self.survey_id} hotspot {self.rank}"
 
 
-class ReviewDecisionQuerySet(ScopedQuerySet):
-    def for_user(self, user):
-        from grid.selectors import user_scope
-
-        scope = user_scope(user=user)
-        if scope.is_superuser:
-            return self.all()
-        return self.filter(district_id__in=scope.district_ids)
-
-
 class ReviewDecision(models.Model):
     """Review decision (数据审核记录): one reviewer's validation or invalidation
     of a set of readings, with the reason and, per reading, the quality it had
@@ -1245,7 +1235,7 @@ class ReviewDecision(models.Model):
     # [[sensor id, "ISO time", quality before], ...] of the readings it changed
     readings = models.JSONField(_("readings"), default=list)
 
-    objects = ReviewDecisionQuerySet.as_manager()
+    objects = BureauRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review decision")

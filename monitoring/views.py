@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import ApplicationError, InvalidInput
+from core.forms import add_application_error
 from grid.selectors import user_scope
 from monitoring import forms, selectors, services
 from monitoring.filters import AlarmFilter
@@ -364,9 +365,7 @@ def review(request):
     try:
         rows = selectors.review_queue(user=request.user, start=start, end=end)
     except ApplicationError as error:
-        for problems in error.fields.values():
-            for problem in problems:
-                window.add_error(None, problem)
+        add_application_error(window, error)
     if request.method == "POST":
         chosen = (
             [_review_key(row) for row in rows]

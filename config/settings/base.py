@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.platform",
+                "grid.context_processors.viewer_scope",
                 "csp.context_processors.nonce",
             ],
         },

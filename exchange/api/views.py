@@ -177,7 +177,11 @@ class ExportFileViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         user = self.request.user
         if isinstance(user, ClientPrincipal):
-            return ExportFile.objects.filter(district_id__in=user.district_ids)
+            # the scheduled chain only: files of staff-started jobs have their
+            # own windows
+            return ExportFile.objects.filter(
+                district_id__in=user.district_ids, job__isnull=True
+            )
         return selectors.export_file_list(user=user)
 
     @extend_schema(

@@ -10,6 +10,7 @@ from hazwaste.models import (
     Container,
     Declaration,
     LedgerEntry,
+    LedgerReviewDecision,
     ManagementPlan,
     Manifest,
     ManifestEvent,
@@ -290,7 +291,51 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
             "manifest",
             "handler",
             "recorded_at",
+            "review_state",
         ]
+        read_only_fields = fields
+
+
+class LedgerReviewWindowSerializer(serializers.Serializer):
+    start = serializers.DateTimeField(label=_("start"))
+    end = serializers.DateTimeField(label=_("end"))
+
+
+class LedgerDecisionSerializer(serializers.Serializer):
+    """Validate or invalidate ledger entries in bulk (at most 10,000), with a
+    reason."""
+
+    entries = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), label=_("ledger entries")
+    )
+    state = serializers.ChoiceField(
+        label=_("decision"),
+        choices=[
+            LedgerEntry.ReviewState.VALIDATED,
+            LedgerEntry.ReviewState.INVALID,
+        ],
+    )
+    reason = serializers.CharField(label=_("reason"), max_length=2000)
+
+    def validate_entries(self, value):
+        from hazwaste.services.review import (
+            MAX_ENTRIES_PER_DECISION,
+            too_many_entries_message,
+        )
+
+        if not value:
+            raise serializers.ValidationError(_("No ledger entry selected."))
+        if len(value) > MAX_ENTRIES_PER_DECISION:
+            raise serializers.ValidationError(too_many_entries_message())
+        return value
+
+
+class LedgerReviewDecisionSerializer(serializers.ModelSerializer):
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True)
+
+    class Meta:
+        model = LedgerReviewDecision
+        fields = ["id", "state", "reason", "count", "decided_by", "decided_at"]
         read_only_fields = fields
 
 

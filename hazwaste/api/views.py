@@ -2,6 +2,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -252,11 +253,58 @@ class ContainerViewSet(*ReadOnly):
 
 
 class LedgerEntryViewSet(*ReadOnly):
+    """Ledger entries; bureau staff review them (``review-queue``,
+    ``decisions``)."""
+
     serializer_class = serializers.LedgerEntrySerializer
 
     def get_queryset(self):
         return selectors.ledger_list(
             user=self.request.user, filters=self.request.query_params
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATETIME, required=True),
+            OpenApiParameter("end", OpenApiTypes.DATETIME, required=True),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        permission_classes=[IsBureauStaff],
+        url_path="review-queue",
+        pagination_class=None,
+    )
+    def review_queue(self, request):
+        """Unreviewed entries of a window of at most 92 days that look wrong:
+        far above the producer's usual quantity, above the plan's year, more
+        sent out than generated, dated in the future or recorded late."""
+        window = serializers.LedgerReviewWindowSerializer(data=request.query_params)
+        window.is_valid(raise_exception=True)
+        rows = selectors.ledger_review_queue(user=request.user, **window.validated_data)
+        return Response({"results": rows, "count": len(rows)})
+
+    @extend_schema(
+        request=serializers.LedgerDecisionSerializer,
+        responses={201: serializers.LedgerReviewDecisionSerializer},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        permission_classes=[IsBureauStaff],
+        url_path="decisions",
+    )
+    def decisions(self, request):
+        """Validate or invalidate the listed entries with a reason, all or none
+        (at most 10,000 in one request); the decision is kept on the record and
+        the anomaly rules that read the ledger run again."""
+        data = _valid(serializers.LedgerDecisionSerializer, request)
+        decision = services.ledger_entries_decide(user=request.user, **data)
+        return Response(
+            serializers.LedgerReviewDecisionSerializer(decision).data,
+            status=status.HTTP_201_CREATED,
         )
 
 

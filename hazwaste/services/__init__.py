@@ -38,3 +38,7 @@ from hazwaste.services.producers import (  # noqa: F401
     producer_classes_recompute,
     producer_register,
 )
+from hazwaste.services.review import (  # noqa: F401
+    MAX_ENTRIES_PER_DECISION,
+    ledger_entries_decide,
+)

@@ -111,7 +111,8 @@ class Scan:
         age_days = self.param("generated_never_sent", "age_days") or 180
         cutoff = self.now - timedelta(days=age_days)
         rows = (
-            LedgerEntry.objects.values("producer_id", "waste_code_id")
+            LedgerEntry.objects.usable()
+            .values("producer_id", "waste_code_id")
             .annotate(
                 generated=Sum("quantity_kg", filter=Q(kind=kinds.GENERATION)),
                 generated_old=Sum(
@@ -570,6 +571,16 @@ RULES: dict[str, Callable[[Scan], Iterable[Finding]]] = {
     "inactivity": inactivity,
     "receiver_outside_plan": receiver_outside_plan,
 }
+
+
+# the rules that read the ledger (``Scan.ledger_totals``): run again after a
+# review decision changes which entries count
+LEDGER_RULES = (
+    "generated_never_sent",
+    "sent_without_generation",
+    "plan_deviation",
+    "inactivity",
+)
 
 
 def rules_ensure() -> dict[str, AnomalyRule]:

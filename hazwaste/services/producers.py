@@ -94,7 +94,8 @@ def producer_classes_recompute(
         queryset = queryset.filter(pk__in=list(producers))
     amounts: dict[int, dict[int, Decimal]] = defaultdict(dict)
     generated = (
-        LedgerEntry.objects.filter(
+        LedgerEntry.objects.usable()
+        .filter(
             producer__in=queryset.values("pk"),
             kind=LedgerEntry.Kind.GENERATION,
             occurred_at__gte=_start_of_day(date(years[0], 1, 1)),
@@ -274,7 +275,8 @@ def declarations_generate(
     target_ids = list(targets.values_list("pk", flat=True))
     kinds = LedgerEntry.Kind
     figures = (
-        LedgerEntry.objects.filter(producer_id__in=target_ids, occurred_at__lt=end_at)
+        LedgerEntry.objects.usable()
+        .filter(producer_id__in=target_ids, occurred_at__lt=end_at)
         .values("producer_id", "waste_code__code")
         .annotate(
             generated=Sum(

@@ -27,6 +27,10 @@ from hazwaste.models import (
     Receiver,
     WasteCode,
 )
+from hazwaste.selectors.review import (  # noqa: F401
+    ledger_review_decision_list,
+    ledger_review_queue,
+)
 from hazwaste.services.catalogue import edition_in_force
 
 ZERO = Decimal("0")
@@ -186,7 +190,8 @@ def mass_balance(*, producers: QuerySet[Producer], year: int) -> list[BalanceRow
         row(r["plan__producer_id"], r["waste_code__code"]).planned = r["kg"]
     kinds = LedgerEntry.Kind
     for r in (
-        LedgerEntry.objects.filter(producer__in=ids, occurred_at__lt=end)
+        LedgerEntry.objects.usable()
+        .filter(producer__in=ids, occurred_at__lt=end)
         .values("producer_id", "waste_code__code")
         .annotate(
             generated=Sum(
