@@ -1397,6 +1397,7 @@ class AnomalyWarningStatus(models.TextChoices):
     TICKET = "ticket", _("Turned into a ticket")
     INSPECTION = "inspection", _("Sent to inspection")
     RESOLVED = "resolved", _("No longer found")
+    INSPECTED = "inspected", _("Settled by inspection")
 
 
 class AnomalyWarning(TimeStampedModel):

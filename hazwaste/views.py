@@ -277,7 +277,7 @@ def warning_inspection(request, pk: int):
         lambda warning: services.warning_send_to_inspection(
             warning=warning, user=request.user, note=request.POST.get("note", "")
         ),
-        _("Sent to inspection: the warning is resolved when the visit is recorded."),
+        _("Sent to inspection: the warning is settled when the visit is recorded."),
     )
 
 

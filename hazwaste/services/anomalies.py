@@ -793,9 +793,9 @@ def warning_send_to_inspection(
 def warnings_resolve_by_inspection(
     *, inspection: Inspection, now: datetime | None = None
 ) -> int:
-    """Resolve the enterprise's warnings sent to inspection on or before the day
-    of the visit, naming the inspection on each; who sent them and when stay as
-    they were. Returns how many were resolved."""
+    """Settle the enterprise's warnings sent to inspection on or before the day
+    of the visit (status "settled by inspection", the inspection named on each);
+    who sent them and when stay as they were. Returns how many were settled."""
     enterprise_id = inspection.enterprise_id
     named = _("Inspection no. %(number)s of %(date)s.") % {
         "number": inspection.pk,
@@ -810,7 +810,7 @@ def warnings_resolve_by_inspection(
         )
         .order_by()
         .update(
-            status=AnomalyWarning.Status.RESOLVED,
+            status=AnomalyWarning.Status.INSPECTED,
             handling_note=Left(
                 Trim(Concat(Value(f"{named} "), F("handling_note"))), 500
             ),

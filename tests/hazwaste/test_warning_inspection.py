@@ -84,7 +84,7 @@ def test_the_next_inspection_of_the_enterprise_resolves_and_names_it(
     )
 
     warning.refresh_from_db()
-    assert warning.status == AnomalyWarning.Status.RESOLVED
+    assert warning.status == AnomalyWarning.Status.INSPECTED
     assert str(inspection.pk) in warning.handling_note
     assert inspection.inspected_on.isoformat() in warning.handling_note
     assert warning.handling_note.endswith("请现场核查")
@@ -124,7 +124,7 @@ def test_an_inspection_of_another_enterprise_leaves_the_warning_waiting(
         template=waste_checklist,
     )
     warning.refresh_from_db()
-    assert warning.status == AnomalyWarning.Status.RESOLVED
+    assert warning.status == AnomalyWarning.Status.INSPECTED
 
 
 def test_a_visit_made_before_the_warning_was_sent_does_not_resolve_it(
