@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from core.api.fields import ScopedFileField
+from core.api.fields import ScopedFileField, ScopedPrimaryKeyRelatedField
 from credit.models import (
     Appeal,
     Colour,
@@ -16,6 +16,7 @@ from credit.models import (
     SchemeItem,
 )
 from credit.selectors import PUBLIC_FIELDS
+from grid.models import District, Street
 
 
 class SchemeItemSerializer(serializers.ModelSerializer):
@@ -87,9 +88,11 @@ class CycleOpenSerializer(serializers.Serializer):
     scheme = serializers.PrimaryKeyRelatedField(
         queryset=Scheme.objects.all(), label=_("scheme")
     )
-    district = serializers.IntegerField(label=_("district"))
-    streets = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list
+    district = ScopedPrimaryKeyRelatedField(
+        queryset=District.objects.all(), label=_("district")
+    )
+    streets = ScopedPrimaryKeyRelatedField(
+        queryset=Street.objects.all(), many=True, required=False, default=list
     )
     name = serializers.CharField(max_length=150)
     period_start = serializers.DateField()

@@ -12,7 +12,6 @@ from rest_framework.throttling import AnonRateThrottle
 from credit import selectors, services
 from credit.api import serializers as s
 from enforcement import selectors as enforcement_selectors
-from grid.models import District, Street
 from grid.permissions import IsBureauStaff
 
 
@@ -44,18 +43,9 @@ class CycleViewSet(
 
     @extend_schema(request=s.CycleOpenSerializer, responses={201: s.CycleSerializer})
     def create(self, request):
-        data = s.CycleOpenSerializer(data=request.data)
+        data = s.CycleOpenSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
-        values = dict(data.validated_data)
-        district = get_object_or_404(
-            District.objects.for_user(request.user), pk=values.pop("district")
-        )
-        streets = list(
-            Street.objects.for_user(request.user).filter(pk__in=values.pop("streets"))
-        )
-        cycle = services.cycle_open(
-            user=request.user, district=district, streets=streets, **values
-        )
+        cycle = services.cycle_open(user=request.user, **data.validated_data)
         return Response(s.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
 
     def _transition(self, service):

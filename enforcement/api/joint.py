@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
 from core.idempotency import IDEMPOTENCY_KEY, idempotent
 from core.uploads import EVIDENCE_TYPES, download_response
 from enforcement import selectors, services
@@ -27,6 +28,7 @@ from enforcement.models import (
     JointSignature,
     JointTimelineEntry,
 )
+from grid.models import Agency
 
 # ------------------------------------------------------------------ serializers
 
@@ -320,7 +322,8 @@ class JointMeasureContentSerializer(serializers.Serializer):
 class JointMeasureCreateSerializer(JointMeasureContentSerializer):
     action = serializers.PrimaryKeyRelatedField(queryset=JointAction.objects.none())
     kind = serializers.ChoiceField(choices=JointMeasure.Kind.choices)
-    issuing_agency = serializers.IntegerField(
+    issuing_agency = ScopedPrimaryKeyRelatedField(
+        queryset=Agency.objects.all(),
         required=False,
         allow_null=True,
         help_text="id of the agency that issues and signs the measure (required)",
@@ -666,7 +669,7 @@ class JointMeasureViewSet(
             action=data.pop("action"),
             user=request.user,
             kind=data.pop("kind"),
-            issuing_agency=data.pop("issuing_agency", None),
+            issuing_agency=getattr(data.pop("issuing_agency", None), "pk", None),
             **data,
         )
         return self._show(measure, status.HTTP_201_CREATED)

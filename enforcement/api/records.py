@@ -12,7 +12,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
-from core.api.fields import ScopedFileField
+from core.api.fields import ScopedFileField, ScopedPrimaryKeyRelatedField
 from core.errors import InvalidInput
 from enforcement import selectors, services
 from enforcement.models import (
@@ -177,8 +177,8 @@ class InspectionCreateSerializer(serializers.Serializer):
     answers = ChecklistAnswerInputSerializer(many=True, required=False, default=list)
     lon = serializers.FloatField(required=False, allow_null=True, default=None)
     lat = serializers.FloatField(required=False, allow_null=True, default=None)
-    photo_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list
+    photo_ids = ScopedPrimaryKeyRelatedField(
+        queryset=InspectionPhoto.objects.all(), many=True, required=False, default=list
     )
     representative_name = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100
@@ -195,6 +195,9 @@ class InspectionCreateSerializer(serializers.Serializer):
         self.fields["plan_target"].queryset = PlanTarget.objects.filter(
             plan__in=selectors.plan_list(user=user)
         )
+
+    def validate_photo_ids(self, photos) -> list[int]:
+        return [photo.pk for photo in photos]
 
     def to_internal_value(self, data):
         # Answer values keep their JSON type (true vs "true" matters to the

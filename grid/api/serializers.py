@@ -1,7 +1,9 @@
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
 from grid.models import (
     Agency,
     District,
@@ -13,6 +15,11 @@ from grid.models import (
     TicketCategory,
     TicketTransition,
 )
+from grid.selectors import ticket_assignee_list
+
+# The enterprise model through the ticket's key: enforcement sits above grid
+# (tests/test_layers.py).
+Enterprise = Ticket._meta.get_field("enterprise").related_model
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -314,7 +321,9 @@ class TicketCreateSerializer(serializers.Serializer):
     reporter_contact = serializers.CharField(
         max_length=200, required=False, default="", allow_blank=True
     )
-    enterprise = serializers.IntegerField(required=False, allow_null=True)
+    enterprise = ScopedPrimaryKeyRelatedField(
+        queryset=Enterprise.objects.all(), required=False, allow_null=True
+    )
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
@@ -364,7 +373,12 @@ class DispatchSerializer(serializers.Serializer):
     expected_status = serializers.ChoiceField(
         choices=Ticket.Status.choices, required=False
     )
-    assignee = serializers.IntegerField()
+    assignee = ScopedPrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(),
+        scope=lambda user: ticket_assignee_list(user=user),
+        help_text="A street officer of the ticket's street or a bureau officer "
+        "of its district.",
+    )
     note = serializers.CharField(
         max_length=4000, required=False, default="", allow_blank=True
     )
@@ -395,7 +409,9 @@ class RejectSerializer(serializers.Serializer):
 
 
 class MergeSerializer(serializers.Serializer):
-    original = serializers.IntegerField(help_text="The ticket this one duplicates.")
+    original = ScopedPrimaryKeyRelatedField(
+        queryset=Ticket.objects.all(), help_text="The ticket this one duplicates."
+    )
     note = serializers.CharField(
         max_length=4000, required=False, default="", allow_blank=True
     )

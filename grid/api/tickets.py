@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -95,7 +94,9 @@ class TicketViewSet(
         return Response(data, status=code)
 
     def _input(self, serializer_class):
-        form = serializer_class(data=self.request.data)
+        form = serializer_class(
+            data=self.request.data, context={"request": self.request}
+        )
         form.is_valid(raise_exception=True)
         return dict(form.validated_data)
 
@@ -325,13 +326,8 @@ class TicketViewSet(
     def dispatch_to(self, request, pk=None):
         ticket = self.get_object()
         data = self._input(serializers.DispatchSerializer)
-        assignee = get_user_model().objects.filter(pk=data.pop("assignee")).first()
-        if assignee is None:
-            raise InvalidInput(fields={"assignee": [_("Unknown user.")]})
         return self._detail(
-            services.ticket_dispatch(
-                ticket=ticket, user=request.user, assignee=assignee, **data
-            )
+            services.ticket_dispatch(ticket=ticket, user=request.user, **data)
         )
 
     @_step("decide_extension", serializers.ExtensionDecisionSerializer)
@@ -381,11 +377,10 @@ class TicketViewSet(
         """Merge this ticket, a duplicate, into the original."""
         ticket = self.get_object()
         data = self._input(serializers.MergeSerializer)
-        original = selectors.ticket_get(user=request.user, pk=data["original"])
         return self._detail(
             services.ticket_merge(
                 duplicate=ticket,
-                original=original,
+                original=data["original"],
                 user=request.user,
                 note=data["note"],
             )

@@ -45,6 +45,7 @@ __all__ = [
     "ticket_dispatch_board",
     "tickets_substantiated",
     "ticket_assignable_officers",
+    "ticket_assignee_list",
     "open311_client_get",
     "ticket_can_see_contact",
 ]
@@ -257,23 +258,42 @@ def ticket_duty_officers(*, cells: list) -> DutyRoster:
     return roster
 
 
-def ticket_assignable_officers(*, ticket: Ticket) -> QuerySet:
-    """Users a ticket can be dispatched to: active street officers of its street
-    and bureau officers of its district."""
+def _dispatchable(*, streets, districts) -> QuerySet:
+    """Users tickets of these streets and districts can be dispatched to: active
+    street officers covering one of the streets and bureau officers of one of the
+    districts."""
     from django.contrib.auth import get_user_model
 
     memberships = Membership.objects.active().filter(
-        Q(
-            role=Membership.Role.STREET_OFFICER,
-        )
-        & (Q(streets=ticket.street_id) | Q(cells__street_id=ticket.street_id))
-        | Q(role__in=Membership.BUREAU_ROLES, agency__district_id=ticket.district_id)
+        Q(role=Membership.Role.STREET_OFFICER)
+        & (Q(streets__in=streets) | Q(cells__street__in=streets))
+        | Q(role__in=Membership.BUREAU_ROLES, agency__district__in=districts)
     )
     return (
         get_user_model()
         .objects.filter(pk__in=memberships.values("user_id"))
         .order_by("username")
     )
+
+
+def ticket_assignable_officers(*, ticket: Ticket) -> QuerySet:
+    """Users a ticket can be dispatched to: active street officers of its street
+    and bureau officers of its district."""
+    return _dispatchable(streets=[ticket.street_id], districts=[ticket.district_id])
+
+
+def ticket_assignee_list(*, user) -> QuerySet:
+    """Users this user may dispatch some ticket to: the assignable officers of
+    every street the user handles tickets of (the district's streets for bureau
+    staff, the covered streets for a street officer). Which of them suits one
+    ticket is ``ticket_assignable_officers``."""
+    scope = user_scope(user=user)
+    streets = Street.objects.all()
+    if not scope.is_superuser:
+        streets = streets.filter(
+            Q(district_id__in=scope.district_ids) | Q(pk__in=scope.street_ids)
+        )
+    return _dispatchable(streets=streets, districts=streets.values("district_id"))
 
 
 def ticket_overdue_by_street(*, user) -> list[dict]:

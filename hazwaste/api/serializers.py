@@ -3,6 +3,8 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
+from enforcement.models import Enterprise
 from hazwaste.models import (
     AnomalyRule,
     AnomalyWarning,
@@ -119,7 +121,7 @@ class ProducerSerializer(serializers.ModelSerializer):
 
 
 class ProducerRegisterSerializer(serializers.Serializer):
-    enterprise = serializers.IntegerField()
+    enterprise = ScopedPrimaryKeyRelatedField(queryset=Enterprise.objects.all())
     own_disposal = serializers.BooleanField(default=False)
     holds_permit = serializers.BooleanField(default=False)
 
@@ -134,11 +136,23 @@ class BalanceRowSerializer(serializers.Serializer):
     unaccounted = serializers.DecimalField(max_digits=16, decimal_places=3)
 
 
+# Staff name the producer a write is for; an enterprise user leaves it out and
+# writes for their own (hazwaste.api.views._producer).
+def _producer_field():
+    return ScopedPrimaryKeyRelatedField(
+        queryset=Producer.objects.all(),
+        required=False,
+        help_text="The producer (staff); an enterprise user's own if left out.",
+    )
+
+
 class FacilitySerializer(serializers.ModelSerializer):
+    producer = _producer_field()
+
     class Meta:
         model = StorageFacility
         fields = ["id", "producer", "name", "kind", "capacity_kg"]
-        read_only_fields = ["id", "producer"]
+        read_only_fields = ["id"]
 
 
 class PlanLineSerializer(serializers.ModelSerializer):
@@ -179,6 +193,7 @@ class PlanLineInputSerializer(serializers.Serializer):
 
 
 class PlanSaveSerializer(serializers.Serializer):
+    producer = _producer_field()
     year = serializers.IntegerField(min_value=2000, max_value=2100)
     lines = PlanLineInputSerializer(many=True)
 
@@ -241,7 +256,7 @@ class ContainerSerializer(serializers.ModelSerializer):
 
 
 class ContainerGenerateSerializer(serializers.Serializer):
-    producer = serializers.IntegerField(required=False)
+    producer = _producer_field()
     waste_code = serializers.CharField(max_length=10)
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     unit = serializers.ChoiceField(choices=Unit.choices)
@@ -255,7 +270,7 @@ class ContainerGenerateSerializer(serializers.Serializer):
 
 
 class ContainerStoreSerializer(serializers.Serializer):
-    facility = serializers.IntegerField()
+    facility = ScopedPrimaryKeyRelatedField(queryset=StorageFacility.objects.all())
     handler = serializers.CharField(max_length=100, required=False, default="")
     occurred_at = serializers.DateTimeField(required=False, allow_null=True)
 
@@ -483,7 +498,7 @@ class ManifestLineInputSerializer(serializers.Serializer):
 
 
 class ManifestCreateSerializer(serializers.Serializer):
-    producer = serializers.IntegerField(required=False)
+    producer = _producer_field()
     carrier = serializers.PrimaryKeyRelatedField(queryset=Carrier.objects.all())
     receiver = serializers.PrimaryKeyRelatedField(queryset=Receiver.objects.all())
     vehicle = serializers.PrimaryKeyRelatedField(

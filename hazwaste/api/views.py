@@ -9,7 +9,6 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import InvalidInput
-from enforcement.models import Enterprise
 from grid.permissions import IsBureauAdmin, IsBureauStaff
 from hazwaste import selectors, services
 from hazwaste.api import serializers
@@ -19,10 +18,10 @@ from hazwaste.models import StorageFacility, WasteCode
 ReadOnly = (mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet)
 
 
-def _producer(request, producer_id):
+def _producer(request, producer):
     """The producer a write is for: the given one (in scope) or the user's own."""
-    if producer_id:
-        return selectors.producer_get(user=request.user, pk=producer_id)
+    if producer is not None:
+        return selectors.producer_get(user=request.user, pk=producer.pk)
     producer = selectors.producer_for_account(user=request.user)
     if producer is None:
         raise InvalidInput(fields={"producer": [_("Name the producer.")]})
@@ -86,14 +85,7 @@ class ProducerViewSet(*ReadOnly):
     def create(self, request):
         """Bureau staff give an enterprise in scope a hazardous-waste profile."""
         data = _valid(serializers.ProducerRegisterSerializer, request)
-        enterprise = (
-            Enterprise.objects.for_user(request.user)
-            .filter(pk=data.pop("enterprise"))
-            .first()
-        )
-        if enterprise is None:
-            raise InvalidInput(fields={"enterprise": [_("Unknown enterprise.")]})
-        producer = services.producer_register(enterprise=enterprise, **data)
+        producer = services.producer_register(**data)
         return Response(
             self.get_serializer(producer).data, status=status.HTTP_201_CREATED
         )
@@ -121,8 +113,8 @@ class FacilityViewSet(mixins.CreateModelMixin, *ReadOnly):
         return StorageFacility.objects.for_user(self.request.user)
 
     def create(self, request):
-        data = _valid(serializers.FacilitySerializer, request)
-        producer = _producer(request, request.data.get("producer"))
+        data = dict(_valid(serializers.FacilitySerializer, request))
+        producer = _producer(request, data.pop("producer", None))
         services.require_account(
             user=request.user, enterprise_id=producer.enterprise_id
         )
@@ -146,7 +138,7 @@ class PlanViewSet(*ReadOnly):
     )
     def create(self, request):
         data = _valid(serializers.PlanSaveSerializer, request)
-        producer = _producer(request, request.data.get("producer"))
+        producer = _producer(request, data.get("producer"))
         services.require_account(
             user=request.user, enterprise_id=producer.enterprise_id
         )
@@ -220,11 +212,8 @@ class ContainerViewSet(*ReadOnly):
     def store(self, request, label_code=None):
         container = self.get_object()
         data = _valid(serializers.ContainerStoreSerializer, request)
-        facility = StorageFacility.objects.filter(
-            pk=data.pop("facility"), producer=container.producer
-        ).first()
         container = services.container_store(
-            container=container, user=request.user, facility=facility, **data
+            container=container, user=request.user, **data
         )
         return Response(self.get_serializer(container).data)
 

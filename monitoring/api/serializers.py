@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from core.api.fields import ScopedPrimaryKeyRelatedField
 from monitoring.models import (
     Alarm,
     AlarmEvent,
@@ -262,10 +263,11 @@ class IngestResultSerializer(serializers.Serializer):
 
 
 class ReviewSerializer(serializers.Serializer):
-    sensors = serializers.ListField(
-        child=serializers.IntegerField(),
+    sensors = ScopedPrimaryKeyRelatedField(
+        queryset=Sensor.objects.all(),
+        many=True,
         label=_("sensors"),
-        min_length=1,
+        allow_empty=False,
         max_length=500,
     )
     start = serializers.DateTimeField(label=_("start"))
@@ -384,7 +386,9 @@ class TraceRequestSerializer(serializers.Serializer):
         label=_("latitude (WGS-84)"), min_value=-90, max_value=90, required=False
     )
     at = serializers.DateTimeField(label=_("time of the event"), required=False)
-    alarm = serializers.IntegerField(label=_("alarm"), required=False)
+    alarm = ScopedPrimaryKeyRelatedField(
+        queryset=Alarm.objects.all(), label=_("alarm"), required=False
+    )
     wind_direction = serializers.FloatField(
         label=_("wind from (degrees)"), min_value=0, max_value=360, required=False
     )

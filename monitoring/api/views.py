@@ -182,10 +182,12 @@ class ReadingViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def review(self, request):
         """Mark readings validated or invalid (data review); rollups, indices and
         alarms follow."""
-        data = serializers.ReviewSerializer(data=request.data)
+        data = serializers.ReviewSerializer(
+            data=request.data, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         sensors = selectors.sensor_list(user=request.user).filter(
-            pk__in=data.validated_data["sensors"]
+            pk__in=[sensor.pk for sensor in data.validated_data["sensors"]]
         )
         changed = services.readings_review(
             user=request.user,
@@ -450,9 +452,14 @@ class TracingView(APIView):
         responses=serializers.TraceResultSerializer,
     )
     def post(self, request):
-        data = serializers.TraceRequestSerializer(data=request.data)
+        data = serializers.TraceRequestSerializer(
+            data=request.data, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
-        result = selectors.trace_request(user=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        if "alarm" in values:
+            values["alarm"] = values["alarm"].pk
+        result = selectors.trace_request(user=request.user, **values)
         return Response(serializers.TraceResultSerializer(result).data)
 
 

@@ -76,6 +76,35 @@ def test_opening_a_cycle_through_the_api_and_bad_dates_name_the_field(
     assert response.data["state"] == "open"
 
 
+def test_a_cycle_cannot_name_a_district_or_street_outside_the_users_scope(
+    world, api, bureau_admin, catering
+):
+    from credit.models import Cycle
+    from grid.models import Street
+
+    foreign = Street.objects.create(
+        district=world.partner_district, code="P", name="邻街道"
+    )
+    body = {
+        "scheme": catering.pk,
+        "district": world.district.pk,
+        "streets": [world.street_a.pk, foreign.pk],
+        "name": "API 周期",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-31",
+        "self_assessment_due": "2099-01-01T00:00:00Z",
+    }
+    client = api(bureau_admin)
+    response = client.post("/api/v1/credit/cycles/", body, format="json")
+    assert response.status_code == 400
+    assert "对象不存在" in response.data["fields"]["streets"][0]
+    body.update(district=world.partner_district.pk, streets=[])
+    response = client.post("/api/v1/credit/cycles/", body, format="json")
+    assert response.status_code == 400
+    assert "district" in response.data["fields"]
+    assert not Cycle.objects.exists()
+
+
 def test_enterprise_users_cannot_run_staff_actions(open_cycle, api, enterprise_user_x):
     response = api(enterprise_user_x).post(
         f"/api/v1/credit/cycles/{open_cycle.pk}/close/"

@@ -4,6 +4,7 @@ reporter's contact is kept from the public and the enterprise."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from grid.selectors import ticket_assignee_list
 from grid.services import attachment_add, ticket_report_by_citizen
 from tests.grid.conftest import IN_CELL_B, jpeg
 
@@ -101,14 +102,53 @@ def test_other_streets_officer_gets_404_on_every_page(
     assert client.get(path.format(pk=ticket_a.pk, a=attachment.pk)).status_code == 200
 
 
-def test_merging_into_another_streets_ticket_is_404(api, world, ticket_a, officer_b):
+def test_merging_into_another_streets_ticket_is_refused_as_an_unknown_ticket(
+    api, world, ticket_a, officer_b
+):
     ticket_b, _ = ticket_report_by_citizen(
         category="noise", description="噪声", lon=IN_CELL_B[0], lat=IN_CELL_B[1]
     )
-    response = api(officer_b).post(
-        f"/api/v1/grid/tickets/{ticket_b.pk}/merge/", {"original": ticket_a.pk}
+    client = api(officer_b)
+    url = f"/api/v1/grid/tickets/{ticket_b.pk}/merge/"
+    foreign = client.post(url, {"original": ticket_a.pk})
+    missing = client.post(url, {"original": 987654321})
+    assert foreign.status_code == missing.status_code == 400
+    assert "original" in foreign.data["fields"]
+    assert str(ticket_a.pk) in foreign.data["fields"]["original"][0]
+    assert ticket_b.transitions.filter(action="merge").count() == 0
+
+
+def test_dispatching_to_an_officer_outside_the_dispatchers_scope_names_the_assignee(
+    api, world, ticket_a, officer_a, django_user_model
+):
+    """A street officer dispatches within the street's officers and the district's
+    bureau officers; a user beyond them is unknown, like one who does not exist."""
+    outsider = django_user_model.objects.create_user("outsider", password="pw")
+    response = api(officer_a).post(
+        f"/api/v1/grid/tickets/{ticket_a.pk}/dispatch/", {"assignee": outsider.pk}
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert "assignee" in response.data["fields"]
+    ticket_a.refresh_from_db()
+    assert ticket_a.assignee_id != outsider.pk
+
+
+def test_staff_cannot_name_an_enterprise_outside_their_scope_on_a_new_ticket(
+    api, world, officer_a
+):
+    response = api(officer_a).post(
+        "/api/v1/grid/tickets/",
+        {
+            "category": "noise",
+            "description": "噪声",
+            "lon": IN_CELL_B[0],
+            "lat": IN_CELL_B[1],
+            "enterprise": world.enterprise_y.pk,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "enterprise" in response.data["fields"]
 
 
 def test_lists_and_the_map_leave_out_other_streets(api, ticket_a, officer_b, officer_a):
@@ -186,3 +226,16 @@ def test_the_enterprise_does_not_learn_who_reported(
     )
     staff = api(officer_a).get(f"/api/v1/grid/tickets/{ticket.pk}/").data
     assert staff["transitions"][0]["actor_name"] == "resident_wang"
+
+
+def test_dispatchers_choose_among_their_streets_officers_and_the_bureau(
+    world, officer_a, officer_b, bureau_officer, partner_officer, enterprise_user_x
+):
+    assert set(ticket_assignee_list(user=officer_a)) == {officer_a, bureau_officer}
+    assert set(ticket_assignee_list(user=bureau_officer)) == {
+        officer_a,
+        officer_b,
+        bureau_officer,
+    }
+    assert not ticket_assignee_list(user=partner_officer).exists()
+    assert not ticket_assignee_list(user=enterprise_user_x).exists()

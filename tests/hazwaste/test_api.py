@@ -354,6 +354,36 @@ def test_staff_turn_a_warning_into_a_grid_ticket_at_the_enterprise(
     assert again.status_code == 409 and Ticket.objects.count() == 1
 
 
+def test_a_write_naming_another_enterprises_producer_is_refused_naming_it(
+    api, waste, enterprise_user_x
+):
+    from hazwaste.models import ManagementPlan, StorageFacility
+
+    client = api(enterprise_user_x)
+    facility = client.post(
+        f"{BASE}/facilities/",
+        {
+            "producer": waste.producer.pk,
+            "name": "借用的危废间",
+            "kind": "warehouse",
+            "capacity_kg": "10",
+        },
+        format="json",
+    )
+    plan = client.post(
+        f"{BASE}/plans/",
+        {"producer": waste.producer.pk, "year": 2026, "lines": []},
+        format="json",
+    )
+    for response in (facility, plan):
+        assert response.status_code == 400
+        assert "producer" in response.json()["fields"]
+    assert list(StorageFacility.objects.filter(producer=waste.producer)) == [
+        waste.facility
+    ]
+    assert not ManagementPlan.objects.filter(producer=waste.producer).exists()
+
+
 def test_storage_facilities_are_scoped_like_their_producer(
     api, waste, enterprise_user_y, enterprise_user_x, officer_a, officer_b
 ):

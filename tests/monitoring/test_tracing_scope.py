@@ -1,5 +1,7 @@
 """Tracing and alarm rules are scoped like the stations they name."""
 
+from datetime import timedelta
+
 import pytest
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ def foreign_station(db):
     )
 
 
-def test_tracing_from_an_alarm_out_of_scope_is_404(
+def test_tracing_from_an_alarm_out_of_scope_is_refused_as_an_unknown_alarm(
     api, bureau_officer, foreign_station
 ):
     rule = Rule.objects.create(
@@ -47,10 +49,15 @@ def test_tracing_from_an_alarm_out_of_scope_is_404(
         last_value=120,
         threshold=75,
     )
-    response = api(bureau_officer).post(
+    client = api(bureau_officer)
+    foreign = client.post(
         "/api/v1/monitoring/tracing/", {"alarm": alarm.pk, **TRACE}, format="json"
     )
-    assert response.status_code == 404
+    missing = client.post(
+        "/api/v1/monitoring/tracing/", {"alarm": 987654321, **TRACE}, format="json"
+    )
+    assert foreign.status_code == missing.status_code == 400
+    assert "对象不存在" in foreign.json()["fields"]["alarm"][0]
 
 
 def test_a_station_rule_is_seen_only_with_its_station(
@@ -71,3 +78,25 @@ def test_a_station_rule_is_seen_only_with_its_station(
         api(bureau_officer).get(f"/api/v1/monitoring/rules/{own.pk}/").status_code
         == 404
     )
+
+
+def test_a_review_naming_a_sensor_out_of_scope_is_refused_and_changes_nothing(
+    api, bureau_officer, air_station, foreign_station
+):
+    """The out-of-scope sensor is not left out quietly: the review is refused."""
+    own = air_station.sensors.first()
+    foreign = foreign_station.sensors.first()
+    now = timezone.now()
+    response = api(bureau_officer).post(
+        "/api/v1/monitoring/readings/review/",
+        {
+            "sensors": [own.pk, foreign.pk],
+            "start": (now - timedelta(hours=2)).isoformat(),
+            "end": now.isoformat(),
+            "quality": "invalid",
+            "reason": "校准",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert str(foreign.pk) in response.json()["fields"]["sensors"][0]

@@ -19,7 +19,10 @@ For every API route:
 - other GET actions (exports, maps) show no unique value (a USCC, a reference, a
   code) of an out-of-scope object;
 - a write naming an out-of-scope object in any relation field of the request
-  serializer is refused (4xx naming the field, or 403/404) and writes nothing.
+  serializer is refused (4xx naming the field, or 403/404) and writes nothing;
+  a plain integer or text field named after a scoped model (``enterprise``,
+  ``producer_id``, ``streets``) fails the test unless it is in ``PLAIN_IDS``
+  with a reason: such ids belong in relation fields, where they are probed.
 
 For every HTML page: anonymous visitors are sent to log in (or refused) unless the
 page is public (``ALLOWED``); pages with an object in the path treat out-of-scope
@@ -156,6 +159,23 @@ def _covered(routes):
 
 
 ALLOWED_VIEW_CLASSES = {APIRootView: "router index: links, no records"}
+
+# Request fields (nested ones too) that carry ids of a scoped model as plain
+# numbers or text on purpose, keyed "SerializerClass.field", each with the
+# reason. Any other such field fails: make it a relation field
+# (core.api.fields.ScopedPrimaryKeyRelatedField), which refuses an out-of-scope
+# id with a 400 naming the field and which check_foreign_ids probes.
+PLAIN_IDS = {
+    "JointInvitationCreateSerializer.agency": "invitations go to agencies outside "
+    "the inviter's scope by design (partner bureaus of other jurisdictions); "
+    "services.joint.invitable decides which, 400 naming the field",
+    "ReadingKeySerializer.sensor": "up to 10,000 (sensor, time) pairs in one "
+    "decision: services.review.readings_decide looks them up in Sensor.for_user "
+    "in one query and refuses the whole decision (400 naming readings)",
+    "ManifestLineInputSerializer.containers": "label codes, looked up among the "
+    "containers of the manifest's (scoped) producer only; unknown ones are "
+    "refused naming lines.N.containers",
+}
 
 # Path parameters that choose a view of the persona's own scope rather than name
 # an object: every value is visited by every persona, and the answer must show
@@ -361,6 +381,72 @@ def relation_model(field):
     if isinstance(field, relations.RelatedField) and field.queryset is not None:
         return field.queryset.model
     return None
+
+
+PLAIN_TYPES = (drf_fields.IntegerField, drf_fields.CharField, drf_fields.UUIDField)
+
+
+def plain_id_model(name: str, field):
+    """The scoped model a plain integer or text field (or a list of them) names
+    by convention: ``enterprise``, ``enterprise_id``, ``streets``,
+    ``issuing_agency`` (the last word); a number also by the end of the model's
+    name (``photo_ids``: InspectionPhoto, ``facility``: StorageFacility), which
+    for text would take a penalty's ``measures`` for JointMeasure."""
+    if isinstance(field, drf_fields.ListField):
+        field = field.child
+    if not isinstance(field, PLAIN_TYPES):
+        return None
+    number = isinstance(field, drf_fields.IntegerField)
+    base = name.removesuffix("_ids").removesuffix("_id")
+    whole, last = _singular(base), _singular(base.rsplit("_", 1)[-1])
+    for model in scoped_models():
+        model_name = model._meta.model_name
+        if model_name in (whole, last) or (number and model_name.endswith(whole)):
+            return model
+    return None
+
+
+def plain_id_fields(serializer, seen=None) -> list[tuple[str, str, type]]:
+    """(declared name, path, model) of every writable plain field, nested ones
+    included, that names a scoped model."""
+    seen = set() if seen is None else seen
+    found = []
+    if isinstance(serializer, serializers.ListSerializer):
+        serializer = serializer.child
+    if type(serializer) in seen:
+        return found
+    seen.add(type(serializer))
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.BaseSerializer):
+            found.extend(
+                (key, f"{name}.{path}", model)
+                for key, path, model in plain_id_fields(field, seen)
+            )
+            continue
+        model = plain_id_model(name, field)
+        if model is not None:
+            found.append((f"{type(serializer).__name__}.{name}", name, model))
+    return found
+
+
+def check_plain_ids(route: Route, method: str, info: ApiView) -> None:
+    """Ids of scoped models travel in relation fields, where they are probed."""
+    serializer = request_serializer(info)
+    if serializer is None:
+        return
+    undeclared = [
+        f"{key} ({path}: {model._meta.label})"
+        for key, path, model in plain_id_fields(serializer)
+        if key not in PLAIN_IDS
+    ]
+    assert not undeclared, (
+        f"{method.upper()} {route.path}: {', '.join(undeclared)} take an id as a "
+        "plain value, which this harness cannot probe; make each a relation field "
+        "scoped to the user (core.api.fields.ScopedPrimaryKeyRelatedField), or "
+        "add it to PLAIN_IDS with the reason"
+    )
 
 
 def _png() -> bytes:
@@ -589,6 +675,15 @@ def check_foreign_ids(route, method, info, scene, user, name, report):
     serializer = request_serializer(info)
     if serializer is None:
         return
+    probed = [
+        (field_name, field, model)
+        for field_name, field in serializer.fields.items()
+        if not field.read_only
+        and (model := relation_model(field)) is not None
+        and model in scoped_models()
+    ]
+    if not probed:
+        return
     client = scene.api(name)
     url = route.path
     if info.lookup:
@@ -604,10 +699,7 @@ def check_foreign_ids(route, method, info, scene, user, name, report):
         accepted, _ = attempt(lambda b=base: send(client, method, url, b))
         if 200 <= accepted.status_code < 300:
             break
-    for field_name, field in serializer.fields.items():
-        model = relation_model(field)
-        if field.read_only or model is None or model not in scoped_models():
-            continue
+    for field_name, field, model in probed:
         for foreign in scene.out_of_scope(model, user)[:3]:
             value = foreign.pk
             if isinstance(field, relations.SlugRelatedField):
@@ -666,8 +758,19 @@ def test_api_route_is_scoped_for_every_persona(route: Route, scene: Scene):
             ),
             None,
         )
+        writes = method in WRITE_METHODS and method != "delete"
+        if writes:
+            check_plain_ids(route, method, info)
         if reason:
             assert anonymous.status_code < 500, route.path
+            # Public and aggregate routes still refuse foreign ids in their input.
+            for name in PERSONAS if writes else ():
+                user = scene.personas[name]
+                if user is not None:
+                    persona_info = api_view(route, method, user)
+                    check_foreign_ids(
+                        route, method, persona_info, scene, user, name, report
+                    )
             continue
         assert anonymous.status_code in (401, 403), (
             f"{method.upper()} {route.path}: anonymous got {anonymous.status_code}"
@@ -703,10 +806,12 @@ def test_api_route_is_scoped_for_every_persona(route: Route, scene: Scene):
                 assert response.status_code < 500, (route.path, name)
                 leaked = scene.leaked(body_text(response), user, [info.model])
                 assert not leaked, f"{route.path} as {name} leaks {leaked}"
-            if method in WRITE_METHODS and method != "delete":
+            if writes:
                 check_foreign_ids(
                     route, method, persona_info, scene, user, name, report
                 )
+    # Summed over routes with ``pytest -rP ... | grep foreign_id_refusals=``.
+    print(f"{route.name}: foreign_id_refusals={report['foreign_id_refusals']}")
     if report["foreign_id_inconclusive"]:
         print("inconclusive foreign-id probes:", *report["foreign_id_inconclusive"])
 
@@ -936,3 +1041,31 @@ def test_the_harness_covers_every_route_and_makes_every_scoped_model(scene):
     for model in scoped_models():
         if not _pending_model(model._meta.label):
             assert model._default_manager.exists(), model._meta.label
+
+
+def test_plain_fields_named_after_a_scoped_model_are_found_nested_ones_too():
+    """The rule check_plain_ids applies to every write route."""
+
+    class Line(serializers.Serializer):
+        facility = serializers.IntegerField()
+        quantity = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+    class Probe(serializers.Serializer):
+        enterprise = serializers.IntegerField()
+        issuing_agency = serializers.IntegerField(required=False)
+        photo_ids = serializers.ListField(child=serializers.IntegerField())
+        producer_id = serializers.CharField()
+        original = serializers.IntegerField()  # names no model: not found
+        measures = serializers.ListField(child=serializers.CharField())  # text
+        note = serializers.CharField()
+        street = serializers.CharField(read_only=True)
+        lines = Line(many=True)
+
+    found = {key: model._meta.label for key, _path, model in plain_id_fields(Probe())}
+    assert found == {
+        "Probe.enterprise": "enforcement.Enterprise",
+        "Probe.issuing_agency": "grid.Agency",
+        "Probe.photo_ids": "enforcement.InspectionPhoto",
+        "Probe.producer_id": "hazwaste.Producer",
+        "Line.facility": "hazwaste.StorageFacility",
+    }
