@@ -275,14 +275,23 @@ def _inspection_create(
     if len(distinct_officers) < 2:
         fields["officers"] = [_("A legal inspection needs at least two officers.")]
     else:
-        outside = [
-            officer.get_full_name() or officer.username
-            for officer in distinct_officers.values()
-            if not user_scope(user=officer).is_staff_member
-            or not Enterprise.objects.for_user(officer)
-            .filter(pk=enterprise.pk)
-            .exists()
-        ]
+        outside = []
+        for officer in distinct_officers.values():
+            staff = user_scope(user=officer).is_staff_member
+            if (
+                staff
+                and Enterprise.objects.for_user(officer)
+                .filter(pk=enterprise.pk)
+                .exists()
+            ):
+                continue
+            # an officer by name; anyone else by the id given (an id must not
+            # tell who a citizen or an enterprise account is)
+            outside.append(
+                (officer.get_full_name() or officer.username)
+                if staff
+                else f"#{officer.pk}"
+            )
         if outside:
             fields["officers"] = [
                 _("Not an enforcement officer for this enterprise: %(names)s")

@@ -72,6 +72,26 @@ def test_an_inspection_with_one_officer_is_a_400_naming_officers(
     assert not Inspection.objects.exists()
 
 
+def test_an_inspector_who_is_not_an_officer_is_named_by_id_only(
+    api, world, bureau_officer, enterprise_user_y, catering_template
+):
+    """The refusal names officers, but must not tell who an account id is."""
+    enterprise_user_y.first_name = "秘密"
+    enterprise_user_y.save(update_fields=["first_name"])
+    response = api(bureau_officer).post(
+        f"{URL}/inspections/",
+        inspection_payload(
+            world, catering_template, [bureau_officer, enterprise_user_y]
+        ),
+        format="json",
+    )
+    assert response.status_code == 400
+    message = response.data["fields"]["officers"][0]
+    assert f"#{enterprise_user_y.pk}" in message
+    assert "秘密" not in message and enterprise_user_y.username not in message
+    assert not Inspection.objects.exists()
+
+
 def test_a_checklist_answer_of_the_wrong_type_is_a_400_naming_the_item(
     api, world, bureau_officer, second_officer, catering_template
 ):
