@@ -235,6 +235,9 @@ def build_hazwaste(context: DemoContext) -> None:
         shop, shop_user, shop_facility, "900-052-31", "24", 30, "piece", "360"
     )
     drum(shop, shop_user, shop_facility, "900-214-08", "160", 6)
+    # ... and a slipped digit two days ago (1,800 kg for 180): more than the whole
+    # year's plan, first in the ledger review queue (台账审核)
+    drum(shop, shop_user, shop_facility, "900-214-08", "1800", 2)
 
     def ship(containers, code, received_kg, days_ago, close):
         moment = now - timedelta(days=days_ago)
