@@ -235,9 +235,19 @@ def build_hazwaste(context: DemoContext) -> None:
         shop, shop_user, shop_facility, "900-052-31", "24", 30, "piece", "360"
     )
     drum(shop, shop_user, shop_facility, "900-214-08", "160", 6)
-    # ... and a slipped digit two days ago (1,800 kg for 180): more than the whole
-    # year's plan, first in the ledger review queue (台账审核)
-    drum(shop, shop_user, shop_facility, "900-214-08", "1800", 2)
+    # ... and a slipped digit two days ago (1,800 kg for 180, the drum not yet
+    # stored): more than the whole year's plan, first in the ledger review
+    # queue (台账审核)
+    services.container_generate(
+        producer=shop,
+        user=shop_user,
+        waste_code="900-214-08",
+        quantity="1800",
+        unit="kg",
+        kind="drum",
+        occurred_at=now - timedelta(days=2),
+        now=now,
+    )
 
     def ship(containers, code, received_kg, days_ago, close):
         moment = now - timedelta(days=days_ago)
@@ -291,6 +301,6 @@ def build_hazwaste(context: DemoContext) -> None:
     report = services.anomaly_scan(now=now)
     context.made["hazwaste_shop"] = shop
     context.log(
-        f"    hazwaste: {len(producers)} producers, {len(containers) + 6} containers, "
+        f"    hazwaste: {len(producers)} producers, {len(containers) + 7} containers, "
         f"{report.created} warnings"
     )
