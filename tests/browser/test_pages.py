@@ -412,6 +412,7 @@ def test_language_switch_turns_the_pages_into_english_and_back(demo, visit):
         "Monitoring",
         "Credit codes",
         "Hazardous waste",
+        "Data exchange",
         "Mobile",
         "API",
     ]

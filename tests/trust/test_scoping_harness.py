@@ -172,6 +172,10 @@ PLAIN_IDS = {
     "ReadingKeySerializer.sensor": "up to 10,000 (sensor, time) pairs in one "
     "decision: services.review.readings_decide looks them up in Sensor.for_user "
     "in one query and refuses the whole decision (400 naming readings)",
+    "LedgerDecisionSerializer.entries": "up to 10,000 ledger entry ids in one "
+    "decision: services.review.ledger_entries_decide looks them up in "
+    "LedgerEntry.for_user in one query and refuses the whole decision (400 naming "
+    "entries; tests/hazwaste/test_ledger_review.py)",
     "ManifestLineInputSerializer.containers": "label codes, looked up among the "
     "containers of the manifest's (scoped) producer only; unknown ones are "
     "refused naming lines.N.containers",
