@@ -563,9 +563,10 @@ def seed(args, now: datetime) -> dict:
             "manifest_id",
             "handler",
             "recorded_at",
+            "review_state",
         ],
         (
-            (p, c, w, k, at, kg, "kg", kg, "", f, m, "管理员", at)
+            (p, c, w, k, at, kg, "kg", kg, "", f, m, "管理员", at, "unreviewed")
             for p, c, w, k, at, kg, f, m in entries
         ),
     )
