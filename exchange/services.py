@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -395,6 +396,15 @@ def exports_write(
     with advisory_lock("exchange.exports_write") as acquired:
         if not acquired:
             return written
+        # a started export whose worker died and whose task never came back
+        # would show "running" for ever
+        ExportJob.objects.filter(
+            status=ExportJob.Status.RUNNING, started_at__lt=_lost_before(now)
+        ).update(
+            status=ExportJob.Status.FAILED,
+            error=_("The export stopped with its worker; start it again."),
+            finished_at=now,
+        )
         for district in export_districts():
             for dataset in DATASETS.values():
                 last = (
@@ -502,13 +512,26 @@ def export_job_start(
     return job
 
 
+def _lost_before(now: datetime) -> datetime:
+    """A job still "running" that started before this lost its worker: no task
+    runs longer than the task time limit."""
+    return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
 def export_job_run(*, job_id: int, now: datetime | None = None) -> ExportJob | None:
     """Write a queued job's file. Claimed with a conditional UPDATE, so a job
-    queued twice runs once; a failure is kept on the job, not retried."""
+    queued twice runs once; a job whose worker died (running past the task
+    time limit) is claimed again by its redelivered task. A failure is kept on
+    the job, not retried."""
     now = now or timezone.now()
-    claimed = ExportJob.objects.filter(
-        pk=job_id, status=ExportJob.Status.QUEUED
-    ).update(status=ExportJob.Status.RUNNING, started_at=now)
+    claimed = (
+        ExportJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=ExportJob.Status.QUEUED)
+            | Q(status=ExportJob.Status.RUNNING, started_at__lt=_lost_before(now))
+        )
+        .update(status=ExportJob.Status.RUNNING, started_at=now)
+    )
     if not claimed:
         return None
     job = ExportJob.objects.select_related("district").get(pk=job_id)

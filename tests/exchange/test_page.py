@@ -157,3 +157,44 @@ def test_a_file_with_a_bad_code_names_the_row_and_applies_nothing(
     assert response.status_code == 200
     assert "第 3 行：not-a-code" in response.content.decode()
     assert not CityListEntry.objects.exists()
+
+
+def _running_job(bureau_officer, world, *, minutes_ago: int) -> ExportJob:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return ExportJob.objects.create(
+        district=world.district,
+        dataset="enterprises",
+        file_format="csv",
+        requested_by=bureau_officer,
+        status=ExportJob.Status.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
+def test_a_job_whose_worker_died_is_run_by_its_redelivered_task(
+    bureau_officer, world, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 30 * 60
+    lost = _running_job(bureau_officer, world, minutes_ago=31)
+    working = _running_job(bureau_officer, world, minutes_ago=5)
+    assert services.export_job_run(job_id=working.pk) is None  # still its worker's
+    job = services.export_job_run(job_id=lost.pk)
+    assert job.status == "done" and job.export_file is not None
+    working.refresh_from_db()
+    assert working.status == "running" and working.export_file is None
+
+
+def test_the_nightly_export_ends_jobs_lost_with_their_worker(
+    bureau_officer, world, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 30 * 60
+    lost = _running_job(bureau_officer, world, minutes_ago=90)
+    working = _running_job(bureau_officer, world, minutes_ago=5)
+    services.exports_write()
+    lost.refresh_from_db()
+    working.refresh_from_db()
+    assert lost.status == "failed" and "再" in lost.error
+    assert working.status == "running"
