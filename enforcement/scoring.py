@@ -106,3 +106,11 @@ def score_enterprise(
     breakdown.sort(key=lambda entry: (-entry["contribution"], entry["factor"]))
     colour = Colour.RED if vetoed else snapshot.colour_for(score)
     return score, colour, breakdown, vetoed
+
+
+def top_factor(breakdown: list[dict], vetoed: list[str]) -> str:
+    """The factor forcing the code red, or else contributing most (ties: by
+    name); empty without any."""
+    if vetoed:
+        return vetoed[0]
+    return breakdown[0]["factor"] if breakdown else ""

@@ -3,7 +3,7 @@ overview, risk model versions and recompute runs."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -22,15 +22,28 @@ from enforcement.models import (
 from grid.permissions import IsBureauAdmin, IsBureauStaff
 
 
+class HealthCodeListSerializer(serializers.ListSerializer):
+    """Works out the breakdowns of a whole page at once."""
+
+    def to_representation(self, data):
+        codes = list(data.all() if hasattr(data, "all") else data)
+        self.child.breakdowns = selectors.health_code_breakdowns(codes)
+        return super().to_representation(codes)
+
+
 class HealthCodeSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     street = serializers.IntegerField(source="enterprise.street_id", read_only=True)
     model_version = serializers.IntegerField(source="model.version", read_only=True)
-    breakdown = serializers.JSONField(read_only=True)
+    breakdown = serializers.SerializerMethodField(
+        help_text="Per factor: raw value, weight, decayed value, contribution and "
+        "the records behind it, as of the code's date."
+    )
     vetoed_by = serializers.JSONField(read_only=True)
 
     class Meta:
         model = HealthCode
+        list_serializer_class = HealthCodeListSerializer
         fields = [
             "enterprise",
             "enterprise_name",
@@ -42,9 +55,19 @@ class HealthCodeSerializer(serializers.ModelSerializer):
             "computed_at",
             "colour_since",
             "vetoed_by",
+            "top_factor",
             "breakdown",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+    )
+    def get_breakdown(self, code: HealthCode) -> list[dict]:
+        breakdowns = getattr(self, "breakdowns", None) or {}
+        if code.enterprise_id in breakdowns:
+            return breakdowns[code.enterprise_id]
+        return selectors.health_code_breakdown(code)
 
 
 class HealthCodeChangeSerializer(serializers.ModelSerializer):

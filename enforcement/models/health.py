@@ -221,9 +221,12 @@ class RiskTier(models.Model):
 
 class HealthCode(models.Model):
     """Enterprise health code (企业健康码, 绿盾通): the current score and colour,
-    the model version, and the factor breakdown that explains it (each factor's
-    raw value, weight, decayed value, contribution and the records behind it;
-    the contributions add up to the score)."""
+    the model version, the date it was scored as of and the factor weighing
+    most. Its factor breakdown (each factor's raw value, weight, decayed value,
+    contribution and the records behind it, adding up to the score) is worked
+    out from the records when asked for, as of ``as_of`` under ``model``
+    (``enforcement.selectors.health_code_breakdowns``): a nightly run rewrites
+    a few numbers per enterprise, not its explanation."""
 
     enterprise = models.OneToOneField(
         Enterprise,
@@ -243,7 +246,12 @@ class HealthCode(models.Model):
     computed_at = models.DateTimeField(_("computed at"))
     colour_since = models.DateTimeField(_("colour since"))
     vetoed_by = models.JSONField(_("forced red by"), default=list, blank=True)
-    breakdown = models.JSONField(_("factor breakdown"), default=list)
+    top_factor = models.CharField(
+        _("top factor"),
+        max_length=100,
+        blank=True,
+        help_text=_("The factor forcing the code red, or else contributing most."),
+    )
 
     objects = EnterpriseRecordQuerySet.as_manager()
 
@@ -265,20 +273,13 @@ class HealthCode(models.Model):
     def __str__(self) -> str:
         return f"{self.enterprise_id}: {self.colour} {self.score}"
 
-    @property
-    def top_factor(self) -> str:
-        """The factor contributing most (its name), or empty."""
-        if not self.breakdown:
-            return ""
-        if self.vetoed_by:
-            return self.vetoed_by[0]
-        return max(self.breakdown, key=lambda e: e["contribution"])["factor"]
-
 
 class HealthCodeChange(models.Model):
     """Health-code colour change (健康码变更记录): a snapshot of the code each time
-    an enterprise's colour changes (and its first code unless green), with the
-    breakdown."""
+    an enterprise's colour changes (and its first code unless green, except in
+    the initial run that gives every enterprise its first code at once), with
+    the breakdown that explained it then (the records behind each factor
+    included)."""
 
     class Trigger(models.TextChoices):
         SCHEDULED = "scheduled", _("Nightly recompute")
@@ -371,6 +372,14 @@ class RecomputeRun(models.Model):
     done = models.PositiveIntegerField(_("done"), default=0)
     changed = models.PositiveIntegerField(_("colour changes"), default=0)
     last_enterprise_id = models.BigIntegerField(default=0)
+    initial = models.BooleanField(
+        _("initial run"),
+        default=False,
+        help_text=_(
+            "The run that gave the platform its first codes: they are the "
+            "starting point of each enterprise's history, not colour changes."
+        ),
+    )
     error = models.TextField(_("error"), blank=True)
 
     class Meta:

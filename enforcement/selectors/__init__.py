@@ -20,6 +20,8 @@ from enforcement.models import Enterprise
 from enforcement.registry import TimelineEvent, dashboard_panels, timeline_sources
 from enforcement.selectors.health import (
     Explanation,
+    health_code_breakdown,
+    health_code_breakdowns,
     health_code_explain,
     health_code_history,
     health_code_list,
@@ -248,6 +250,8 @@ __all__ = [
     "enterprise_list",
     "enterprise_map",
     "enterprise_timeline",
+    "health_code_breakdown",
+    "health_code_breakdowns",
     "health_code_explain",
     "health_code_history",
     "health_code_list",

@@ -12,8 +12,9 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +31,17 @@ from enforcement.models import (
     RiskModel,
 )
 from enforcement.registry import Factor, factors
-from enforcement.scoring import FactorParams, ModelSnapshot, score_enterprise
+from enforcement.scoring import (
+    FactorParams,
+    ModelSnapshot,
+    score_enterprise,
+    top_factor,
+)
 from enforcement.services.health_io import (
+    IN_LIST_IDS,
+    ChangeRow,
     QueryFactorSource,
     SqlScoring,
-    TableFactorSource,
-    factor_source,
     parallel,
     store_changes,
     store_codes,
@@ -74,7 +80,8 @@ def active_model_snapshot() -> ModelSnapshot:
     return model_snapshot(model)
 
 
-def _registered_factors(snapshot: ModelSnapshot) -> list[tuple[Factor, FactorParams]]:
+def registered_factors(snapshot: ModelSnapshot) -> list[tuple[Factor, FactorParams]]:
+    """The model's factors that an app registered, in model order."""
     registered = factors()
     pairs = []
     for params in snapshot.factors:
@@ -94,13 +101,14 @@ def _recompute_ids(
     as_of: date,
     now: datetime,
     trigger: str,
+    first_codes_are_history: bool = True,
 ) -> list[HealthCodeChange]:
     """Compute and store the codes of the given enterprises (sorted ids, one
     chunk); return the colour changes written."""
     if not enterprise_ids:
         return []
     first_id, last_id = enterprise_ids[0], enterprise_ids[-1]
-    per_factor = source.chunk(first_id, last_id)
+    per_factor = source.chunk(enterprise_ids)
     # Lock the current codes of the chunk so an event recompute of one of them
     # waits instead of writing a colour change twice.
     previous = {
@@ -128,12 +136,15 @@ def _recompute_ids(
                 computed_at=now,
                 colour_since=now if changed else before[1],
                 vetoed_by=vetoed,
-                breakdown=breakdown,
+                top_factor=top_factor(breakdown, vetoed),
             )
         )
-        # The first code is history only when it is not green: an enterprise
-        # with nothing against it has no colour change to explain.
-        if changed and (before is not None or colour != Colour.GREEN):
+        # The first code is history only when it is not green (an enterprise
+        # with nothing against it has no colour change to explain) and not
+        # made by the initial run.
+        if changed and (
+            before is not None or (first_codes_are_history and colour != Colour.GREEN)
+        ):
             changes.append(
                 HealthCodeChange(
                     enterprise_id=enterprise_id,
@@ -149,19 +160,55 @@ def _recompute_ids(
             )
     store_codes(codes)
     store_changes(changes)
-    _notify_colour_changes(
-        [c for c in changes if c.from_colour], version=snapshot.version
-    )
     return changes
 
 
-def _notify_colour_changes(changes: list, *, version: int) -> None:
-    """Tell the officers responsible for each enterprise (those covering its
-    street or grid cell) that its colour changed, through the platform's
-    notification service (in-app bell, and email/SMS/webhooks by preference).
-    Who is responsible is worked out for all changes at once."""
-    if not changes:
-        return
+def _record_changes(
+    *,
+    rows: list[ChangeRow],
+    chunk: list[int],
+    snapshot: ModelSnapshot,
+    factors: list[tuple[Factor, FactorParams]],
+    as_of: date,
+    now: datetime,
+    trigger: str,
+) -> list[HealthCodeChange]:
+    """Append the colour changes a full run's chunk made, each with the
+    breakdown that explains it (the records behind it, read now: of the
+    changed enterprises, or of the whole chunk when most of it changed, as on
+    the first run)."""
+    if not rows:
+        return []
+    rows = sorted(rows, key=lambda row: row.enterprise_id)
+    ids = [row.enterprise_id for row in rows] if len(rows) <= IN_LIST_IDS else chunk
+    per_factor = QueryFactorSource(factors, as_of).chunk(ids)
+    changes = []
+    for row in rows:
+        aggregates = {
+            name: found.get(row.enterprise_id) for name, found in per_factor.items()
+        }
+        _score, _colour, breakdown, _vetoed = score_enterprise(snapshot, aggregates)
+        changes.append(
+            HealthCodeChange(
+                enterprise_id=row.enterprise_id,
+                from_colour=row.from_colour,
+                to_colour=row.to_colour,
+                score=row.score,
+                model_id=snapshot.model_id,
+                as_of=as_of,
+                changed_at=now,
+                trigger=trigger,
+                breakdown=breakdown,
+            )
+        )
+    store_changes(changes)
+    return changes
+
+
+def _responsible_officers(changes: list) -> tuple[dict, dict[int, list]]:
+    """The changed enterprises (name, street, cell) and, for each, the officers
+    responsible for it (those covering its street or grid cell), worked out for
+    all changes at once."""
     enterprises = {
         row["pk"]: row
         for row in Enterprise.objects.filter(
@@ -181,32 +228,88 @@ def _notify_colour_changes(changes: list, *, version: int) -> None:
         cells__in={e["grid_cell_id"] for e in enterprises.values() if e["grid_cell_id"]}
     ).values_list("cells", "user_id"):
         by_cell.setdefault(cell_id, set()).add(user_id)
-    labels = dict(Colour.choices)
     every_user = set().union(*by_street.values(), *by_cell.values())
     users_by_id = get_user_model().objects.in_bulk(every_user)
+    responsible = {
+        enterprise_id: [
+            users_by_id[user_id]
+            for user_id in sorted(
+                by_street.get(e["street_id"], set())
+                | by_cell.get(e["grid_cell_id"], set())
+            )
+        ]
+        for enterprise_id, e in enterprises.items()
+    }
+    return enterprises, responsible
+
+
+def _change_line(change, enterprises: dict) -> str:
+    labels = dict(Colour.choices)
+    return _("%(name)s: health code %(before)s → %(after)s") % {
+        "name": enterprises[change.enterprise_id]["name"],
+        "before": labels[change.from_colour],
+        "after": labels[change.to_colour],
+    }
+
+
+def _notify_colour_changes(changes: list, *, version: int) -> None:
+    """Tell the officers responsible for each enterprise that its colour
+    changed (an event's recompute), through the platform's notification
+    service (in-app bell, and email/SMS/webhooks by preference)."""
+    if not changes:
+        return
+    enterprises, responsible = _responsible_officers(changes)
     for change in changes:
-        enterprise = enterprises.get(change.enterprise_id)
-        if enterprise is None:
+        if change.enterprise_id not in enterprises:
             continue
-        users = by_street.get(enterprise["street_id"], set()) | by_cell.get(
-            enterprise["grid_cell_id"], set()
-        )
-        title = _("%(name)s: health code %(before)s → %(after)s") % {
-            "name": enterprise["name"],
-            "before": labels[change.from_colour],
-            "after": labels[change.to_colour],
-        }
-        body = _("Score %(score)s under risk model v%(version)s.") % {
-            "score": change.score,
-            "version": version,
-        }
         notify(
-            users=[users_by_id[user_id] for user_id in sorted(users)],
+            users=responsible[change.enterprise_id],
             category=Notification.Category.COLOUR_CHANGE,
-            title=title,
-            body=body,
+            title=_change_line(change, enterprises),
+            body=_("Score %(score)s under risk model v%(version)s.")
+            % {"score": change.score, "version": version},
             url=f"/enterprises/{change.enterprise_id}/#health",
             urgent=change.to_colour == Colour.RED,
+        )
+
+
+DIGEST_LINES = 10  # enterprises named in a full run's notice; the rest counted
+
+
+def _notify_colour_digest(changes: list, *, version: int) -> None:
+    """After a full run, one notice per officer listing the colour changes in
+    their area (those to red first), not one per enterprise: a night's decay
+    can move hundreds of codes at once."""
+    if not changes:
+        return
+    enterprises, responsible = _responsible_officers(changes)
+    per_officer: dict[int, tuple[object, list]] = {}
+    for change in changes:
+        for user in responsible.get(change.enterprise_id, []):
+            per_officer.setdefault(user.pk, (user, []))[1].append(change)
+    rank = {Colour.RED: 0, Colour.YELLOW: 1, Colour.GREEN: 2}
+    for user, own in per_officer.values():
+        own.sort(key=lambda c: (rank[c.to_colour], c.enterprise_id))
+        lines = [_change_line(change, enterprises) for change in own[:DIGEST_LINES]]
+        if len(own) > DIGEST_LINES:
+            lines.append(_("…and %(count)s more.") % {"count": len(own) - DIGEST_LINES})
+        to_red = sum(1 for change in own if change.to_colour == Colour.RED)
+        notify(
+            users=[user],
+            category=Notification.Category.COLOUR_CHANGE,
+            title=_(
+                "Health codes recomputed: %(count)s enterprises changed colour "
+                "(%(red)s to red)"
+            )
+            % {"count": len(own), "red": to_red},
+            body="\n".join(
+                [
+                    *lines,
+                    _("Risk model v%(version)s.") % {"version": version},
+                ]
+            ),
+            url=reverse("enforcement:health-overview"),
+            urgent=to_red > 0,
         )
 
 
@@ -225,13 +328,16 @@ def health_code_recompute(
         if not Enterprise.objects.filter(pk=enterprise_id).exists():
             return None
         snapshot = active_model_snapshot()
-        _recompute_ids(
+        changes = _recompute_ids(
             snapshot=snapshot,
             enterprise_ids=[enterprise_id],
-            source=QueryFactorSource(_registered_factors(snapshot), as_of),
+            source=QueryFactorSource(registered_factors(snapshot), as_of),
             as_of=as_of,
             now=now,
             trigger=trigger,
+        )
+        _notify_colour_changes(
+            [c for c in changes if c.from_colour], version=snapshot.version
         )
     return HealthCode.objects.get(enterprise_id=enterprise_id)
 
@@ -296,19 +402,14 @@ def health_codes_recompute_all(
                 started_at=now,
                 updated_at=now,
                 total=Enterprise.objects.count(),
+                initial=not HealthCode.objects.exists(),
             )
-        source = factor_source(
-            _registered_factors(snapshot),
-            as_of,
-            full=True,
-            token=str(run.pk),
-            workers=workers,
-        )
-        scoring = (
-            SqlScoring(snapshot, source)
-            if isinstance(source, TableFactorSource)
-            else None
-        )
+        factors = registered_factors(snapshot)
+        if connection.vendor == "postgresql":
+            source = SqlScoring(snapshot, factors, as_of, token=str(run.pk))
+            scoring = source
+        else:
+            source, scoring = QueryFactorSource(factors, as_of), None
         remaining = list(
             Enterprise.objects.filter(pk__gt=run.last_enterprise_id)
             .order_by("pk")
@@ -323,16 +424,19 @@ def health_codes_recompute_all(
                 snapshot=snapshot,
                 source=source,
                 scoring=scoring,
+                factors=factors,
                 ids=ids,
                 as_of=as_of,
                 now=now,
             )
 
+        changed: list[HealthCodeChange] = []  # colour changes to tell about
         try:
             # one connection per worker scores chunks; progress is recorded in
             # order, so a resumed run starts after the last unbroken chunk
             for ids in _batched(chunks, max(workers, 1)):
-                parallel([score(chunk) for chunk in ids], workers)
+                for changes in parallel([score(chunk) for chunk in ids], workers):
+                    changed.extend(c for c in changes if c.from_colour)
                 run.last_enterprise_id = ids[-1][-1]
                 run.save(update_fields=["last_enterprise_id"])
             if len(chunks) == len(every_chunk):
@@ -347,6 +451,8 @@ def health_codes_recompute_all(
             raise
         finally:
             source.close()
+            # what the committed chunks changed, even when a later one failed
+            _notify_colour_digest(changed, version=snapshot.version)
         run.refresh_from_db()
     return run
 
@@ -355,19 +461,27 @@ def _batched(items: list, size: int) -> list[list]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def _score_chunk(*, run, snapshot, source, scoring, ids, as_of, now) -> int:
-    """Score one chunk in its own transaction and count it on the run."""
+def _score_chunk(
+    *, run, snapshot, source, scoring, factors, ids, as_of, now
+) -> list[HealthCodeChange]:
+    """Score one chunk in its own transaction and count it on the run; return
+    its colour changes."""
     with transaction.atomic():
         if scoring is not None:
-            changes = scoring.run(
-                first_id=ids[0],
-                last_id=ids[-1],
+            changes = _record_changes(
+                rows=scoring.run(
+                    first_id=ids[0],
+                    last_id=ids[-1],
+                    as_of=as_of,
+                    now=now,
+                    first_codes_are_history=not run.initial,
+                ),
+                chunk=ids,
+                snapshot=snapshot,
+                factors=factors,
                 as_of=as_of,
                 now=now,
                 trigger=run.trigger,
-            )
-            _notify_colour_changes(
-                [c for c in changes if c.from_colour], version=snapshot.version
             )
         else:
             changes = _recompute_ids(
@@ -377,13 +491,14 @@ def _score_chunk(*, run, snapshot, source, scoring, ids, as_of, now) -> int:
                 as_of=as_of,
                 now=now,
                 trigger=run.trigger,
+                first_codes_are_history=not run.initial,
             )
         RecomputeRun.objects.filter(pk=run.pk).update(
             done=F("done") + len(ids),
             changed=F("changed") + len(changes),
             updated_at=timezone.now(),
         )
-    return len(changes)
+    return changes
 
 
 def _resumable_run(*, snapshot: ModelSnapshot, as_of: date) -> RecomputeRun | None:

@@ -39,6 +39,9 @@ from enforcement.scoring import LN2, FactorAggregate, FactorParams, ModelSnapsho
 MAX_RECORD_REFS = 20  # record ids kept per factor (newest first); the total is kept
 COPY_FROM_ROWS = 500  # below this a plain bulk INSERT is quicker than COPY
 WORK_MEM = "64MB"  # per aggregate of a full run (PostgreSQL)
+FACTOR_WORK_MEM = "256MB"  # the one aggregate of every factor, once per run
+MAX_SQL_FACTORS = 63  # vetoes are kept as the bits of a bigint
+TOP_VETO = "CAST(1e18 AS bigint)"  # above any points, and ends in 000
 
 
 class DaysBetween(Func):
@@ -91,34 +94,39 @@ def _parse_ids(value) -> tuple[int, ...]:
     return tuple(ids[:MAX_RECORD_REFS])
 
 
-def _mapping_aggregates(result, first_id: int, last_id: int):
+IN_LIST_IDS = 1000  # up to this many enterprises are named one by one
+
+
+def _restrict(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """The provider's rows of the given enterprises (sorted ids): named one by
+    one when there are few, else every enterprise of their id range (a chunk)."""
+    if len(ids) == 1:
+        return queryset.filter(factor_enterprise=ids[0])
+    if len(ids) <= IN_LIST_IDS:
+        return queryset.filter(factor_enterprise__in=ids)
+    return queryset.filter(
+        factor_enterprise__gte=ids[0], factor_enterprise__lte=ids[-1]
+    )
+
+
+def _mapping_aggregates(result, ids: list[int]):
+    wanted = set(ids)
     return {
         int(enterprise_id): FactorAggregate(raw=float(value), decayed=float(value))
         for enterprise_id, value in result.items()
-        if first_id <= int(enterprise_id) <= last_id and value
+        if int(enterprise_id) in wanted and value
     }
 
 
 def factor_aggregates(
-    *,
-    factor: Factor,
-    params: FactorParams,
-    as_of: date,
-    first_id: int,
-    last_id: int,
+    *, factor: Factor, params: FactorParams, as_of: date, ids: list[int]
 ) -> dict[int, FactorAggregate]:
-    """One query: the factor for every enterprise with first_id ≤ id ≤ last_id."""
+    """One query: the factor for the given enterprises (sorted ids)."""
     result = factor.provider(as_of=as_of)
     if not isinstance(result, QuerySet):
-        return _mapping_aggregates(result, first_id, last_id)
-    queryset = result.order_by()
-    if first_id == last_id:
-        queryset = queryset.filter(factor_enterprise=first_id)
-    else:
-        queryset = queryset.filter(
-            factor_enterprise__gte=first_id, factor_enterprise__lte=last_id
-        )
-    value = Cast("factor_value", FloatField())  # not numeric: see _aggregate_sql
+        return _mapping_aggregates(result, ids)
+    queryset = _restrict(result.order_by(), ids)
+    value = Cast("factor_value", FloatField())  # not numeric: see aggregate_sql
     if params.half_life_days:
         weight = Exp(
             Cast(Value(-LN2 / params.half_life_days), FloatField())
@@ -142,27 +150,27 @@ def factor_aggregates(
 
 
 class QueryFactorSource:
-    """Per chunk, one aggregate query per factor."""
+    """Per call, one aggregate query per factor over the records of the given
+    enterprises (with the record ids behind each factor): an event's recompute,
+    the breakdowns shown, a full run on SQLite."""
 
     def __init__(self, factors: list[tuple[Factor, FactorParams]], as_of: date):
         self.factors = factors
         self.as_of = as_of
 
-    def chunk(self, first_id: int, last_id: int) -> dict[str, dict]:
+    def chunk(self, ids: list[int]) -> dict[str, dict[int, FactorAggregate]]:
+        """Per factor name, the aggregates of the given enterprises (sorted ids;
+        more than ``IN_LIST_IDS`` must be a whole chunk of the id range)."""
         if connection.vendor == "postgresql":
-            return self._chunk_in_one_query(first_id, last_id)
+            return self._chunk_in_one_query(ids)
         return {
             params.name: factor_aggregates(
-                factor=factor,
-                params=params,
-                as_of=self.as_of,
-                first_id=first_id,
-                last_id=last_id,
+                factor=factor, params=params, as_of=self.as_of, ids=ids
             )
             for factor, params in self.factors
         }
 
-    def _chunk_in_one_query(self, first_id: int, last_id: int) -> dict[str, dict]:
+    def _chunk_in_one_query(self, ids: list[int]) -> dict[str, dict]:
         """PostgreSQL: every factor's aggregate in one round trip (an event's
         recompute of one enterprise is a handful of queries in all)."""
         result: dict[str, dict] = {}
@@ -170,17 +178,10 @@ class QueryFactorSource:
         for index, (factor, params) in enumerate(self.factors):
             rows = factor.provider(as_of=self.as_of)
             if not isinstance(rows, QuerySet):
-                result[params.name] = _mapping_aggregates(rows, first_id, last_id)
+                result[params.name] = _mapping_aggregates(rows, ids)
                 continue
             result[params.name] = {}
-            rows = (
-                rows.filter(factor_enterprise=first_id)
-                if first_id == last_id
-                else rows.filter(
-                    factor_enterprise__gte=first_id, factor_enterprise__lte=last_id
-                )
-            )
-            sql, part_params = aggregate_sql(rows, params, self.as_of)
+            sql, part_params = aggregate_sql(_restrict(rows, ids), params, self.as_of)
             parts.append(f"SELECT {index} AS factor_index, a.* FROM ({sql}) a")
             sql_params.extend(part_params)
         if parts:
@@ -254,89 +255,67 @@ def parallel(calls: list, workers: int) -> list:
         return list(pool.map(run, calls))
 
 
-class TableFactorSource:
-    """PostgreSQL: each factor aggregated once for all enterprises into an
-    unlogged work table (decay, totals and record ids computed in SQL), then
-    read a chunk at a time with one joined query. Work tables (not temporary
-    ones) so that several connections can score chunks at once; they belong to
-    one run and are dropped at its end (or at the next run, after a crash)."""
-
-    def __init__(
-        self,
-        factors: list[tuple[Factor, FactorParams]],
-        as_of: date,
-        *,
-        token: str,
-        workers: int = 1,
-    ):
-        self.as_of = as_of
-        self.tables: list[tuple[str, str]] = []  # (factor name, table)
-        drop_work_tables()
-        calls = []
-        for index, (factor, params) in enumerate(factors):
-            result = factor.provider(as_of=as_of)
-            table = f"{TABLE_PREFIX}{token}_{index}"
-            if isinstance(result, QuerySet):
-                sql, sql_params = aggregate_sql(result, params, as_of)
-                calls.append(_table_builder(table, sql, sql_params))
-            else:
-                _mapping_table(table, result)
-            self.tables.append((params.name, table))
-        parallel(calls, workers)
-
-    def chunk(self, first_id: int, last_id: int) -> dict[str, dict]:
-        result: dict[str, dict] = {name: {} for name, _table in self.tables}
-        for name, table in self.tables:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT enterprise_id, raw, decayed, total, ids FROM {table} "
-                    "WHERE enterprise_id BETWEEN %s AND %s",
-                    [first_id, last_id],
-                )
-                rows = result[name]
-                for enterprise_id, raw, decayed, total, ids in cursor.fetchall():
-                    rows[enterprise_id] = FactorAggregate(
-                        raw or 0.0, decayed or 0.0, total, tuple(ids)
-                    )
-        return result
-
-    def close(self) -> None:
-        drop_work_tables()
-
-
-def _table_builder(table: str, sql: str, params):
-    def build():
-        with transaction.atomic(), connection.cursor() as cursor:
-            # room to aggregate a few hundred thousand groups without spilling
-            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
-            cursor.execute(f"CREATE UNLOGGED TABLE {table} AS {sql}", params)
-            cursor.execute(f"CREATE UNIQUE INDEX ON {table} (enterprise_id)")
-            cursor.execute(f"ANALYZE {table}")
-
-    return build
-
-
-def _mapping_table(table: str, mapping: dict) -> None:
-    """A factor that is already an aggregate (``{enterprise_id: value}``) as a
-    work table like the others: no decay, no record references, and an
-    enterprise whose value is 0 has no row (as in ``score_enterprise``)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE UNLOGGED TABLE {table} (enterprise_id bigint PRIMARY KEY, "
-            "raw double precision, decayed double precision, total bigint, "
-            "ids bigint[])"
-        )
-    _copy(
-        table,
-        ["enterprise_id", "raw", "decayed", "total", "ids"],
-        (
-            (int(enterprise_id), float(value), float(value), 0, [])
-            for enterprise_id, value in mapping.items()
-            if value
-        ),
+def _points_sql(index: int, params: FactorParams, value: str, decayed: str) -> str:
+    """One factor's points for one enterprise, in whole cents rounded as
+    Python's ``cents()`` does, and whether it vetoes (``value`` and
+    ``decayed`` are that enterprise's sums)."""
+    points = f"{_number(params.weight)} * {decayed}"
+    if params.cap is not None:
+        points = f"LEAST({points}, {_number(params.cap)})"
+    veto = (
+        f"COALESCE({value} >= {_number(params.veto_at)}, false)"
+        if params.veto_at is not None
+        else "false"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {table}")
+    return (
+        f"SELECT {int(index)} AS factor, enterprise_id, "
+        f"CAST(ROUND(CAST({points} AS numeric), 2) * 100 AS bigint) AS cents, "
+        f"{veto} AS veto"
+    )
+
+
+def _number(value: float) -> str:
+    """A model parameter (a float from the database, never text) in SQL."""
+    return f"CAST({float(value)!r} AS double precision)"
+
+
+def _factor_sql(index: int, queryset: QuerySet, params: FactorParams, as_of: date):
+    """One provider's rows summed per enterprise (decayed by age) and scored.
+    Double precision throughout: a literal like 1.0 is numeric in PostgreSQL,
+    and EXP over numeric is many times slower."""
+    inner, inner_params = (
+        queryset.order_by()
+        .values("factor_enterprise", "factor_on", "factor_value")
+        .query.sql_with_params()
+    )
+    value = "CAST(f.factor_value AS double precision)"
+    if params.half_life_days:
+        decayed = (
+            f"{value} * EXP(CAST(%s AS double precision) * "
+            "(CAST(%s AS date) - CAST(f.factor_on AS date)))"
+        )
+        decay_params = [-LN2 / params.half_life_days, as_of]
+    else:
+        decayed, decay_params = value, []
+    sql = (
+        f"{_points_sql(index, params, 'SUM(value)', 'SUM(decayed)')} FROM ("
+        f"SELECT f.factor_enterprise AS enterprise_id, {value} AS value, "
+        f"{decayed} AS decayed FROM ({inner}) f) r GROUP BY enterprise_id"
+    )
+    return sql, [*decay_params, *inner_params]
+
+
+def _mapping_sql(index: int, mapping: dict, params: FactorParams):
+    """A factor that is already an aggregate (``{enterprise_id: value}``): no
+    decay, and an enterprise whose value is 0 has no row (as in
+    ``score_enterprise``)."""
+    pairs = [(int(e), float(v)) for e, v in mapping.items() if v]
+    sql = (
+        f"{_points_sql(index, params, 'value', 'value')} "
+        "FROM unnest(CAST(%s AS bigint[]), CAST(%s AS double precision[])) "
+        "AS m (enterprise_id, value)"
+    )
+    return sql, [[e for e, _v in pairs], [v for _e, v in pairs]]
 
 
 def drop_work_tables() -> None:
@@ -351,19 +330,6 @@ def drop_work_tables() -> None:
             cursor.execute(f'DROP TABLE IF EXISTS "{table}"')
 
 
-def factor_source(
-    factors: list[tuple[Factor, FactorParams]],
-    as_of: date,
-    *,
-    full: bool,
-    token: str = "run",
-    workers: int = 1,
-):
-    if full and connection.vendor == "postgresql":
-        return TableFactorSource(factors, as_of, token=token, workers=workers)
-    return QueryFactorSource(factors, as_of)
-
-
 # ------------------------------------------------------------------- storing
 
 
@@ -376,7 +342,7 @@ CODE_COLUMNS = [
     "computed_at",
     "colour_since",
     "vetoed_by",
-    "breakdown",
+    "top_factor",
 ]
 CODE_UPDATE_FIELDS = [
     "score",
@@ -386,7 +352,7 @@ CODE_UPDATE_FIELDS = [
     "computed_at",
     "colour_since",
     "vetoed_by",
-    "breakdown",
+    "top_factor",
 ]
 CHANGE_COLUMNS = [
     "enterprise_id",
@@ -420,7 +386,7 @@ def _code_row(code: HealthCode) -> tuple:
         code.computed_at,
         code.colour_since,
         json.dumps(code.vetoed_by),
-        json.dumps(code.breakdown, ensure_ascii=False),
+        code.top_factor,
     )
 
 
@@ -442,7 +408,7 @@ def store_codes(codes: list[HealthCode]) -> None:
             f"CREATE TEMP TABLE IF NOT EXISTS {load} (enterprise_id bigint, "
             "score numeric(11, 2), colour varchar(10), model_id bigint, as_of date, "
             "computed_at timestamptz, colour_since timestamptz, vetoed_by jsonb, "
-            "breakdown jsonb) ON COMMIT DELETE ROWS"
+            "top_factor varchar(100)) ON COMMIT DELETE ROWS"
         )
     _copy(load, CODE_COLUMNS, (_code_row(code) for code in codes))
     columns = ", ".join(CODE_COLUMNS)
@@ -494,146 +460,186 @@ class ChangeRow:
 
 
 class SqlScoring:
-    """PostgreSQL full runs: the factor temp tables joined, scored, coloured,
-    explained (breakdown JSON), upserted and their colour changes appended by
-    one statement per chunk; Python handles no row. It follows
-    ``enforcement.scoring.score_enterprise`` (the same contributions, score and
-    colour to the cent; the breakdown lists factors in model order, readers sort
-    it by contribution)."""
+    """PostgreSQL full runs, in SQL from end to end (no row passes through
+    Python but the colour changes):
 
-    def __init__(self, snapshot: ModelSnapshot, source: TableFactorSource):
+    * once per run, one statement reads every provider's rows in one pass
+      (decay computed per record), sums them per enterprise and factor, caps,
+      rounds and checks vetoes, and keeps per enterprise its score, vetoing
+      factors and top factor in an unlogged work table (a work table, not a
+      temporary one, so that several connections can score chunks at once; it
+      is dropped at the run's end, or at the next run after a crash);
+    * per chunk of enterprises, one statement colours them and writes the codes
+      that changed, returning the colour changes (``health.py`` explains and
+      records those).
+
+    It follows ``enforcement.scoring.score_enterprise``: the same
+    contributions, score and colour to the cent, and the same top factor."""
+
+    def __init__(
+        self,
+        snapshot: ModelSnapshot,
+        factors: list[tuple[Factor, FactorParams]],
+        as_of: date,
+        *,
+        token: str,
+    ):
+        if len(factors) > MAX_SQL_FACTORS:
+            raise ValueError(f"at most {MAX_SQL_FACTORS} factors per risk model")
         self.snapshot = snapshot
-        self.source = source
-        self.params: dict[str, object] = {}
-        tables = dict(source.tables)
-        selected = [p for p in snapshot.factors if p.name in tables]
-        self.sql = self._statement([(p, tables[p.name]) for p in selected])
+        self.factors = factors
+        self.table = f"{TABLE_PREFIX}{token}"
+        params = [p for _factor, p in factors]
+        self.params = {
+            "names": [p.name for p in params],
+            "red": snapshot.red_from,
+            "yellow": snapshot.yellow_from,
+            "model": snapshot.model_id,
+        }
+        drop_work_tables()
+        self._build(as_of)
 
-    def _param(self, value) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f"%({name})s"
+    def _build(self, as_of: date) -> None:
+        branches, params = [], []
+        for index, (factor, factor_params) in enumerate(self.factors):
+            rows = factor.provider(as_of=as_of)
+            if isinstance(rows, QuerySet):
+                sql, sql_params = _factor_sql(index, rows, factor_params, as_of)
+            else:
+                sql, sql_params = _mapping_sql(index, rows, factor_params)
+            branches.append(f"({sql})")
+            params.extend(sql_params)
+        points = " UNION ALL ".join(branches) or (
+            "SELECT 0 AS factor, NULL::bigint AS enterprise_id, "
+            "CAST(0 AS bigint) AS cents, false AS veto WHERE false"
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            # room to aggregate a few hundred thousand groups without spilling
+            cursor.execute(
+                f"SET LOCAL work_mem = '{FACTOR_WORK_MEM}'; SET LOCAL jit = off"
+            )
+            # Per enterprise, scalars only (an array per group would cost more
+            # than the rest): the vetoing factors as bits, and the top factor in
+            # a key that sorts vetoing first, then by points, then by name
+            # (factors are in name order; the last three digits are 999 - index).
+            cursor.execute(
+                f"""
+CREATE UNLOGGED TABLE {self.table} AS
+SELECT enterprise_id, CAST(SUM(cents) AS numeric) / 100 AS score,
+       bit_or(CASE WHEN veto THEN CAST(1 AS bigint) << factor ELSE 0 END) AS vetoes,
+       max(CASE WHEN veto THEN {TOP_VETO} ELSE cents * 1000 END + (999 - factor))
+           AS top_key
+FROM ({points}) p
+GROUP BY enterprise_id""",
+                params,
+            )
+            cursor.execute(f"CREATE UNIQUE INDEX ON {self.table} (enterprise_id)")
+            cursor.execute(f"ANALYZE {self.table}")
+        self.sql = self._statement()
 
-    def _statement(self, factors: list[tuple[FactorParams, str]]) -> str:
-        columns, joins, points, vetoes, entries = [], [], [], [], []
-        for i, (params, table) in enumerate(factors):
-            columns.append(
-                f"f{i}.raw AS raw{i}, f{i}.decayed AS dec{i}, f{i}.total AS n{i}, "
-                f"f{i}.ids AS ids{i}"
-            )
-            # the range lets each chunk read its slice of the table by index
-            joins.append(
-                f"LEFT JOIN {table} f{i} ON f{i}.enterprise_id = e.id AND "
-                f"f{i}.enterprise_id BETWEEN %(first_id)s AND %(last_id)s"
-            )
-            weighted = f"({self._param(params.weight)} * dec{i})"
-            if params.cap is not None:
-                weighted = f"LEAST({weighted}, {self._param(params.cap)})"
-            veto = (
-                f"COALESCE(raw{i} >= {self._param(params.veto_at)}, false)"
-                if params.veto_at is not None
-                else "false"
-            )
-            # LEAST skips NULLs: an enterprise without records must get NULL
-            points.append(
-                f"CASE WHEN n{i} IS NOT NULL THEN ROUND(CAST({weighted} AS numeric), 2)"
-                f" END AS c{i}, {veto} AS veto{i}"
-            )
-            name = f"{self._param(params.name)}::text"
-            if params.veto_at is not None:
-                vetoes.append(f"CASE WHEN veto{i} THEN {name} END")
-            entries.append(
-                f"CASE WHEN n{i} IS NOT NULL THEN jsonb_build_object("
-                f"'factor', {name}, "
-                f"'raw', ROUND(raw{i} * 10000) / 10000, "
-                f"'weight', {self._param(params.weight)}::double precision, "
-                f"'decayed', ROUND(dec{i} * 10000) / 10000, "
-                f"'contribution', c{i}, "
-                f"'records_total', n{i}, 'records', to_jsonb(ids{i})) END"
-            )
-        count = len(factors)
-        score = " + ".join(f"COALESCE(c{i}, 0)" for i in range(count)) or "0"
-        vetoed = " OR ".join(f"veto{i}" for i in range(count)) or "false"
-        vetoed_by = (
-            f"to_jsonb(array_remove(ARRAY[{', '.join(vetoes)}]::text[], NULL))"
-            if vetoes
-            else "'[]'::jsonb"
-        )
-        breakdown = (
-            f"to_jsonb(array_remove(ARRAY[{', '.join(entries)}]::jsonb[], NULL))"
-            if entries
-            else "'[]'::jsonb"
-        )
-        red = self._param(self.snapshot.red_from)
-        yellow = self._param(self.snapshot.yellow_from)
-        model = self._param(self.snapshot.model_id)
+    def _statement(self) -> str:
         code_table = HealthCode._meta.db_table
-        change_table = HealthCodeChange._meta.db_table
-        joined_columns = ", ".join(["e.id AS enterprise_id", *columns])
+        names = "CAST(%(names)s AS text[])"
+        vetoed_by = (
+            f"(SELECT jsonb_agg(({names})[i + 1] ORDER BY i) "
+            f"FROM generate_series(0, {len(self.factors) - 1}) i "
+            "WHERE s.vetoes & (CAST(1 AS bigint) << i) <> 0)"
+        )
+        colour = (
+            "CASE WHEN s.vetoes <> 0 OR s.score >= %(red)s THEN 'red' "
+            "WHEN s.score >= %(yellow)s THEN 'yellow' ELSE 'green' END"
+        )
+        top_factor = f"COALESCE(({names})[1000 - CAST(s.top_key %% 1000 AS int)], '')"
+        in_chunk = "BETWEEN %(first_id)s AND %(last_id)s"
+        # Enterprises with records are scored from the work table; those
+        # without are green at 0 (rewritten only when they were not); those
+        # without a code yet get one. Each code is written only when it changed
+        # (its computed_at says when it last did).
+        self.lock_sql = (
+            f"SELECT count(*) FROM (SELECT 1 FROM {code_table} "
+            f"WHERE enterprise_id {in_chunk} FOR UPDATE) locked"
+        )
+        # ``old`` reads the codes as they were before this statement (one
+        # snapshot for all its parts); they are locked by ``lock_sql`` first.
         return f"""
-WITH joined AS (
-    SELECT {joined_columns}
-    FROM enforcement_enterprise e {" ".join(joins)}
-    WHERE e.id BETWEEN %(first_id)s AND %(last_id)s
-),
-pointed AS (
-    SELECT *, {", ".join(points) or "0 AS nothing"} FROM joined
+WITH old AS (
+    SELECT enterprise_id, colour FROM {code_table} WHERE enterprise_id {in_chunk}
 ),
 scored AS (
-    SELECT enterprise_id, {score} AS score, ({vetoed}) AS vetoed,
-           {vetoed_by} AS vetoed_by, {breakdown} AS breakdown
-    FROM pointed
+    UPDATE {code_table} h SET
+        score = c.score, colour = c.colour, model_id = %(model)s,
+        as_of = %(as_of)s, computed_at = %(now)s,
+        colour_since = CASE WHEN h.colour = c.colour THEN h.colour_since
+                            ELSE %(now)s END,
+        vetoed_by = c.vetoed_by, top_factor = c.top_factor
+    FROM (
+        SELECT s.enterprise_id, s.score, {colour} AS colour,
+               CASE WHEN s.vetoes <> 0 THEN {vetoed_by} ELSE '[]'::jsonb END
+                   AS vetoed_by,
+               {top_factor} AS top_factor
+        FROM {self.table} s WHERE s.enterprise_id {in_chunk}
+    ) c
+    WHERE h.enterprise_id = c.enterprise_id AND h.enterprise_id {in_chunk}
+      AND (h.score, h.colour, h.model_id, h.vetoed_by, h.top_factor)
+          IS DISTINCT FROM (c.score, c.colour, %(model)s, c.vetoed_by, c.top_factor)
+    RETURNING h.enterprise_id, h.colour, h.score
 ),
-codes AS (
-    SELECT enterprise_id, score, vetoed_by, breakdown,
-           CASE WHEN vetoed OR score >= {red} THEN 'red'
-                WHEN score >= {yellow} THEN 'yellow' ELSE 'green' END AS colour
-    FROM scored
+cleared AS (
+    UPDATE {code_table} h SET
+        score = 0, colour = 'green', model_id = %(model)s,
+        as_of = %(as_of)s, computed_at = %(now)s,
+        colour_since = CASE WHEN h.colour = 'green' THEN h.colour_since
+                            ELSE %(now)s END,
+        vetoed_by = '[]'::jsonb, top_factor = ''
+    WHERE h.enterprise_id {in_chunk}
+      AND (h.score, h.colour, h.model_id, h.vetoed_by, h.top_factor)
+          IS DISTINCT FROM (0, 'green', %(model)s, '[]'::jsonb, '')
+      AND NOT EXISTS (
+          SELECT 1 FROM {self.table} s
+          WHERE s.enterprise_id = h.enterprise_id AND s.enterprise_id {in_chunk}
+      )
+    RETURNING h.enterprise_id, h.colour, h.score
 ),
-old AS (
-    SELECT enterprise_id, colour, colour_since FROM {code_table}
-    WHERE enterprise_id BETWEEN %(first_id)s AND %(last_id)s
-    FOR UPDATE
-),
-upserted AS (
+inserted AS (
     INSERT INTO {code_table} (enterprise_id, score, colour, model_id, as_of,
-                              computed_at, colour_since, vetoed_by, breakdown)
-    SELECT c.enterprise_id, c.score, c.colour, {model}, %(as_of)s, %(now)s,
-           CASE WHEN o.colour = c.colour THEN o.colour_since ELSE %(now)s END,
-           c.vetoed_by, c.breakdown
-    FROM codes c LEFT JOIN old o USING (enterprise_id)
-    ON CONFLICT (enterprise_id) DO UPDATE SET
-        score = EXCLUDED.score, colour = EXCLUDED.colour,
-        model_id = EXCLUDED.model_id, as_of = EXCLUDED.as_of,
-        computed_at = EXCLUDED.computed_at, colour_since = EXCLUDED.colour_since,
-        vetoed_by = EXCLUDED.vetoed_by, breakdown = EXCLUDED.breakdown
-    -- an unchanged code is not rewritten (its computed_at says when it last was)
-    WHERE ({code_table}.score, {code_table}.colour, {code_table}.model_id,
-           {code_table}.vetoed_by, {code_table}.breakdown)
-          IS DISTINCT FROM (EXCLUDED.score, EXCLUDED.colour, EXCLUDED.model_id,
-                            EXCLUDED.vetoed_by, EXCLUDED.breakdown)
-    RETURNING 1
-),
-changes AS (
-    INSERT INTO {change_table} (enterprise_id, from_colour, to_colour, score,
-                                model_id, as_of, changed_at, trigger, breakdown)
-    SELECT c.enterprise_id, COALESCE(o.colour, ''), c.colour, c.score, {model},
-           %(as_of)s, %(now)s, %(trigger)s, c.breakdown
-    FROM codes c LEFT JOIN old o USING (enterprise_id)
-    WHERE (o.colour IS NULL AND c.colour <> 'green') OR o.colour <> c.colour
-    RETURNING enterprise_id, from_colour, to_colour, score
+                              computed_at, colour_since, vetoed_by, top_factor)
+    SELECT e.id, COALESCE(s.score, 0), CASE WHEN s.enterprise_id IS NULL
+           THEN 'green' ELSE {colour} END, %(model)s, %(as_of)s, %(now)s,
+           %(now)s, CASE WHEN s.vetoes <> 0 THEN {vetoed_by} ELSE '[]'::jsonb END,
+           {top_factor}
+    FROM enforcement_enterprise e
+    LEFT JOIN {self.table} s
+        ON s.enterprise_id = e.id AND s.enterprise_id {in_chunk}
+    WHERE e.id {in_chunk}
+      AND NOT EXISTS (SELECT 1 FROM old o WHERE o.enterprise_id = e.id)
+    -- an event's recompute got there first: its code is as fresh
+    ON CONFLICT (enterprise_id) DO NOTHING
+    RETURNING enterprise_id, colour, score
 )
-SELECT (SELECT count(*) FROM upserted), enterprise_id, from_colour, to_colour, score
-FROM changes
+SELECT n.enterprise_id, o.colour, n.colour, n.score
+FROM (SELECT * FROM scored UNION ALL SELECT * FROM cleared) n
+JOIN old o USING (enterprise_id)
+WHERE o.colour <> n.colour
+UNION ALL
+-- a first code is history when it is not green, as in ``_recompute_ids``
+SELECT enterprise_id, '', colour, score FROM inserted
+WHERE colour <> 'green' AND %(first_codes_are_history)s
 """
 
     def run(
-        self, *, first_id: int, last_id: int, as_of: date, now, trigger: str
+        self,
+        *,
+        first_id: int,
+        last_id: int,
+        as_of: date,
+        now,
+        first_codes_are_history: bool = True,
     ) -> list[ChangeRow]:
+        """Colour and store the chunk's codes; return the colour changes."""
         with connection.cursor() as cursor:
-            # JIT compiling this wide statement costs more than it saves on a
-            # chunk (~0.15 s of 1 s); the sorts of the upsert fit in memory
             cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'")
+            # an event's recompute of one of them waits for this chunk
+            cursor.execute(self.lock_sql, {"first_id": first_id, "last_id": last_id})
             cursor.execute(
                 self.sql,
                 {
@@ -642,7 +648,10 @@ FROM changes
                     "last_id": last_id,
                     "as_of": as_of,
                     "now": now,
-                    "trigger": trigger,
+                    "first_codes_are_history": first_codes_are_history,
                 },
             )
-            return [ChangeRow(*row[1:]) for row in cursor.fetchall()]
+            return [ChangeRow(*row) for row in cursor.fetchall()]
+
+    def close(self) -> None:
+        drop_work_tables()

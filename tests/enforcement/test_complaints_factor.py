@@ -3,6 +3,7 @@ health-code factor, and closing such a ticket recomputes the enterprise's code."
 
 import pytest
 
+from enforcement import selectors
 from enforcement.models import HealthCode
 from grid.services import TicketIntake, tickets_open_many
 
@@ -33,7 +34,11 @@ def close(api, ticket, officer, staff, *, confirmed: bool):
 def complaints(enterprise) -> dict | None:
     code = HealthCode.objects.get(enterprise=enterprise)
     return next(
-        (e for e in code.breakdown if e["factor"] == "grid.substantiated_complaints"),
+        (
+            e
+            for e in selectors.health_code_breakdown(code)
+            if e["factor"] == "grid.substantiated_complaints"
+        ),
         None,
     )
 

@@ -27,7 +27,8 @@ def code_of(enterprise) -> HealthCode:
 
 
 def factor(code: HealthCode, name: str) -> dict:
-    return next(e for e in code.breakdown if e["factor"] == f"enforcement.{name}")
+    breakdown = selectors.health_code_breakdown(code)
+    return next(e for e in breakdown if e["factor"] == f"enforcement.{name}")
 
 
 def test_a_penalty_one_half_life_old_counts_half(world, bureau_officer):
@@ -57,7 +58,8 @@ def test_breakdown_contributions_sum_to_the_score_and_name_the_records(
         rectification_days=10,
     )
     code = services.health_code_recompute(enterprise_id=world.enterprise_x.pk)
-    assert sum(Decimal(str(e["contribution"])) for e in code.breakdown) == code.score
+    breakdown = selectors.health_code_breakdown(code)
+    assert sum(Decimal(str(e["contribution"])) for e in breakdown) == code.score
     assert factor(code, "penalty_amount")["raw"] == 3.5
     assert factor(code, "penalty_count")["records"] == [penalty.pk]
     order = penalty.rectification_orders.get()
@@ -216,6 +218,80 @@ def test_a_colour_change_notifies_the_officers_responsible_for_the_street(
     assert notified == {"bureau_officer", "officer_a"}  # not street B's officer
 
 
+def test_a_full_run_tells_each_officer_once_about_the_changes_in_their_area(
+    world, bureau_officer, officer_a, officer_b
+):
+    services.health_codes_recompute_all()
+    for enterprise in (world.enterprise_x, world.enterprise_y):
+        record_penalty(  # no event recompute: the callbacks are not run
+            enterprise=enterprise,
+            user=bureau_officer,
+            amount="200000",
+            rectification_days=0,
+            decided_on=TODAY() - timedelta(days=3),
+        )
+    services.health_codes_recompute_all(now=timezone.now() + timedelta(minutes=1))
+    assert {code.colour for code in HealthCode.objects.all()} == {"red"}
+    notices = {n.user.username: n for n in Notification.objects.select_related("user")}
+    assert sorted(notices) == ["bureau_officer", "officer_a", "officer_b"]
+    for username, theirs, not_theirs in [
+        ("bureau_officer", world.enterprise_x, world.enterprise_y),  # covers A
+        ("officer_a", world.enterprise_x, world.enterprise_y),
+        ("officer_b", world.enterprise_y, world.enterprise_x),
+    ]:
+        notice = notices[username]
+        assert theirs.name in notice.body and not_theirs.name not in notice.body
+        assert notice.title == "健康码重算：1 家企业变色（其中 1 家转为红码）"
+    assert all(n.urgent and n.url == "/enterprises/health/" for n in notices.values())
+    assert HealthCodeChange.objects.filter(trigger="scheduled").count() == 2
+
+
+def test_the_initial_run_starts_the_history_and_later_first_codes_are_changes(
+    world, bureau_officer
+):
+    from enforcement.models import Enterprise
+    from tests.conftest import make_uscc
+
+    record_penalty(
+        enterprise=world.enterprise_x,
+        user=bureau_officer,
+        amount="200000",
+        rectification_days=0,
+        decided_on=TODAY() - timedelta(days=3),
+    )
+    initial = services.health_codes_recompute_all()
+    assert initial.initial and code_of(world.enterprise_x).colour == "red"
+    assert not HealthCodeChange.objects.exists()  # the starting point
+    newcomer = Enterprise.objects.create(
+        uscc=make_uscc(3),
+        name="丙印刷",
+        sector="industrial",
+        lon=121.41,
+        lat=31.21,
+        street=world.street_a,
+        grid_cell=world.cell_a,
+    )
+    record_penalty(
+        enterprise=newcomer,
+        user=bureau_officer,
+        amount="200000",
+        rectification_days=0,
+        decided_on=TODAY() - timedelta(days=3),
+    )
+    later = services.health_codes_recompute_all(
+        now=timezone.now() + timedelta(minutes=1)
+    )
+    assert not later.initial
+    change = HealthCodeChange.objects.get()
+    assert (change.enterprise_id, change.from_colour, change.to_colour) == (
+        newcomer.pk,
+        "",
+        "red",
+    )
+    assert {e["factor"] for e in change.breakdown} >= {"enforcement.penalty_count"}
+    assert all(e["records"] for e in change.breakdown if e["records_total"])
+
+
 def test_a_full_run_is_resumable_and_shows_progress(world, bureau_officer):
     record_penalty(enterprise=world.enterprise_y, user=bureau_officer)
     first = services.health_codes_recompute_all(chunk_size=1, max_chunks=1)
@@ -322,18 +398,21 @@ def test_a_full_run_and_an_event_recompute_give_the_same_code(
     )
     services.health_codes_recompute_all()
     full = {
-        c.enterprise_id: (c.score, c.colour, c.vetoed_by, c.breakdown)
+        c.enterprise_id: (c.score, c.colour, c.vetoed_by, c.top_factor)
         for c in HealthCode.objects.all()
     }
+    breakdowns = selectors.health_code_breakdowns(HealthCode.objects.all())
     for enterprise in (world.enterprise_x, world.enterprise_y):
+        score = full[enterprise.pk][0]
+        contributions = [e["contribution"] for e in breakdowns[enterprise.pk]]
+        assert sum(Decimal(str(c)) for c in contributions) == score > 0
         code = services.health_code_recompute(enterprise_id=enterprise.pk)
-        score, colour, vetoed, breakdown = full[enterprise.pk]
-        assert (code.score, code.colour, code.vetoed_by) == (score, colour, vetoed)
-        by_factor = {e["factor"]: e for e in breakdown}
-        assert {e["factor"]: e["contribution"] for e in code.breakdown} == {
-            name: e["contribution"] for name, e in by_factor.items()
-        }
+        assert (code.score, code.colour, code.vetoed_by, code.top_factor) == full[
+            enterprise.pk
+        ]
     assert full[world.enterprise_x.pk][1] == "red"  # the open major violation
+    assert full[world.enterprise_x.pk][3] == "enforcement.open_major_violations"
+    assert full[world.enterprise_y.pk][3] == "enforcement.inspections_with_issues"
 
 
 def test_an_aggregate_factor_counts_the_same_in_a_full_run_and_an_event(
@@ -359,14 +438,19 @@ def test_an_aggregate_factor_counts_the_same_in_a_full_run_and_an_event(
     )
     services.health_codes_recompute_all()
     x, y = code_of(world.enterprise_x), code_of(world.enterprise_y)
-    entry = next(e for e in x.breakdown if e["factor"] == "credit.colour")
+    breakdowns = selectors.health_code_breakdowns([x, y])
+    entry = next(
+        e for e in breakdowns[x.enterprise_id] if e["factor"] == "credit.colour"
+    )
     assert entry["raw"] == entry["decayed"] == 2
     assert entry["records_total"] == 0 and entry["records"] == []
     assert x.score == Decimal(str(entry["contribution"])) > 0
-    assert [e["factor"] for e in y.breakdown] == []  # a green credit code adds nothing
+    assert x.top_factor == "credit.colour"
+    assert breakdowns[y.enterprise_id] == []  # a green credit code adds nothing
+    assert (y.score, y.top_factor) == (0, "")
     again = services.health_code_recompute(enterprise_id=world.enterprise_x.pk)
-    assert (again.score, again.colour, again.breakdown) == (
+    assert (again.score, again.colour, again.top_factor) == (
         x.score,
         x.colour,
-        x.breakdown,
+        x.top_factor,
     )
