@@ -6,8 +6,10 @@ rectification orders), written with set-based SQL, then measures in one run:
 
 - the same-run baseline: one SQL aggregate reading the same rows (every record
   table, grouped by enterprise, fetched by the client);
-- a full recompute of every health code, first run (codes created) and second
-  run (codes updated), with the process's peak memory;
+- a full recompute of every health code: the initial run (the platform's first
+  codes, created) and the next night's run (codes updated: the nightly job the
+  ratio target is about), each also as a ratio to the baseline, with the
+  process's peak memory;
 - one enterprise recomputed after an event (median and p95 over many);
 - a 双随机 plan drawn over one district of 20,000 enterprises.
 
@@ -347,7 +349,10 @@ def main(argv=None) -> int:
     figures["full_recompute_first_s"] = round(first_s, 2)
     figures["full_recompute_second_s"] = round(second_s, 2)
     figures["full_recompute_ratio"] = round(
-        max(first_s, second_s) / figures["baseline_aggregate_s"], 2
+        second_s / figures["baseline_aggregate_s"], 2
+    )
+    figures["initial_recompute_ratio"] = round(
+        first_s / figures["baseline_aggregate_s"], 2
     )
     figures["peak_rss_mb"] = round(peak_rss_mb(), 0)
     figures["peak_rss_before_recompute_mb"] = round(rss_before, 0)
@@ -413,9 +418,14 @@ def report(figures: dict) -> None:
             "",
         ),
         (
-            "full recompute, first run (codes created)",
+            "full recompute, initial run (codes created)",
             f"{figures['full_recompute_first_s']:.2f} s",
             f"≤ {FULL_TARGET_S:.0f} s",
+        ),
+        (
+            "  initial run / baseline",
+            f"{figures['initial_recompute_ratio']:.2f} ×",
+            "",
         ),
         (
             "full recompute, next night (codes updated)",
@@ -423,7 +433,7 @@ def report(figures: dict) -> None:
             f"≤ {FULL_TARGET_S:.0f} s",
         ),
         (
-            "slower run / baseline",
+            "  nightly run / baseline",
             f"{figures['full_recompute_ratio']:.2f} ×",
             f"≤ {RATIO_TARGET:.0f} ×",
         ),
