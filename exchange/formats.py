@@ -7,8 +7,10 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+
+from django.utils import timezone
 
 from exchange.datasets import Dataset
 from exchange.selectors import Deletion, Window
@@ -25,7 +27,14 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _iso(value) -> str | None:
-    return None if value is None else value.isoformat()
+    """RFC 3339. An aware datetime is written in UTC: in local time a date
+    before 1900 would carry Shanghai's mean-time offset (+08:05:43), which
+    RFC 3339 cannot express."""
+    if value is None:
+        return None
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = value.astimezone(UTC)
+    return value.isoformat()
 
 
 def _decimal(value) -> str | None:

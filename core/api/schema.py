@@ -1,4 +1,5 @@
-"""The API's error answers in the OpenAPI schema.
+"""The OpenAPI schema: the API's error answers, and the values read-only fields
+really hold.
 
 Every error has one shape, ``{"detail", "code", "fields"}`` (core.api.errors); this
 postprocessing hook declares it, once, as the ``Error`` component and adds to each
@@ -6,6 +7,41 @@ operation the error statuses it can really give, so clients and the contract
 fuzzing see no undocumented status code."""
 
 from __future__ import annotations
+
+import copy
+
+from django.core.exceptions import FieldDoesNotExist
+from drf_spectacular import openapi
+from rest_framework import serializers
+
+
+class AutoSchema(openapi.AutoSchema):
+    """DRF drops ``allow_blank`` from the read-only fields of a ModelSerializer,
+    so a choice of a model field with ``blank=True`` (a colour not yet decided,
+    an outcome not yet known) would be declared without the "" it answers."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if _blank_read_only_choice(field):
+            field = copy.copy(field)
+            field.allow_blank = True
+        return super()._map_serializer_field(field, direction, bypass_extensions)
+
+
+def _blank_read_only_choice(field) -> bool:
+    if not (
+        isinstance(field, serializers.ChoiceField)
+        and field.read_only
+        and not field.allow_blank
+        and len(field.source_attrs) == 1
+    ):
+        return False
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    try:
+        model_field = model._meta.get_field(field.source)
+    except (AttributeError, FieldDoesNotExist):  # no model, or not a model field
+        return False
+    return bool(getattr(model_field, "blank", False))
+
 
 ERROR_COMPONENT = {
     "type": "object",

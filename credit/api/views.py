@@ -46,11 +46,15 @@ class CycleViewSet(
         data = s.CycleOpenSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         cycle = services.cycle_open(user=request.user, **data.validated_data)
-        return Response(s.CycleSerializer(cycle).data, status=status.HTTP_201_CREATED)
+        return Response(self._read(cycle), status=status.HTTP_201_CREATED)
+
+    def _read(self, cycle) -> dict:
+        """The cycle as the list shows it (with its counts), after a change."""
+        return s.CycleSerializer(self.get_queryset().get(pk=cycle.pk)).data
 
     def _transition(self, service):
         cycle = service(cycle=self.get_object(), user=self.request.user)
-        return Response(s.CycleSerializer(cycle).data)
+        return Response(self._read(cycle))
 
     @extend_schema(request=None, responses=s.CycleSerializer)
     @action(detail=True, methods=["post"])

@@ -21,3 +21,23 @@ def test_api_docs_page_uses_vendored_swagger(client, django_user_model):
     page = client.get("/api/docs/").content.decode()
     assert "drf_spectacular_sidecar" in page
     assert "cdn." not in page
+
+
+def test_a_read_only_choice_of_a_blank_model_field_may_be_empty():
+    """A credit evaluation's colours are "" until decided; the schema says so
+    (DRF drops allow_blank from read-only fields, core.api.schema.AutoSchema
+    puts it back)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    final_colour = components["Evaluation"]["properties"]["final_colour"]
+    enums = [
+        components[option["$ref"].rsplit("/", 1)[-1]]["enum"]
+        for option in final_colour["oneOf"]
+    ]
+    assert ["green", "yellow", "red"] in enums
+    assert [""] in enums
+    # a required, non-blank choice stays a plain enum
+    sector = components["Enterprise"]["properties"]["sector"]
+    assert "oneOf" not in sector

@@ -74,6 +74,18 @@ def test_opening_a_cycle_through_the_api_and_bad_dates_name_the_field(
     response = api(bureau_admin).post("/api/v1/credit/cycles/", body, format="json")
     assert response.status_code == 201, response.data
     assert response.data["state"] == "open"
+    # the answer counts the cycle's evaluations as the list does
+    listed = api(bureau_admin).get(f"/api/v1/credit/cycles/{response.data['id']}/")
+    assert response.data["evaluation_count"] == listed.data["evaluation_count"]
+    assert isinstance(response.data["evaluation_count"], int)
+
+
+def test_a_cycle_action_answers_with_the_cycles_evaluation_count(
+    open_cycle, api, bureau_admin
+):
+    response = api(bureau_admin).post(f"/api/v1/credit/cycles/{open_cycle.pk}/close/")
+    assert response.status_code == 200, response.data
+    assert response.data["evaluation_count"] == open_cycle.evaluations.count() > 0
 
 
 def test_a_cycle_cannot_name_a_district_or_street_outside_the_users_scope(

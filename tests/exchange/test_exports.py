@@ -103,6 +103,13 @@ def test_a_reversed_window_is_refused_naming_the_field(city):
     )
 
 
+def test_the_window_is_echoed_in_utc_even_for_a_date_before_1900(city):
+    """In Shanghai time a date before 1900 has a +08:05:43 offset, which RFC
+    3339 (the schema's date-time) cannot express."""
+    data = export(city, updated_since="0267-11-21T20:42:43.6Z")
+    assert data["updated_since"] == "0267-11-21T20:42:43.600000+00:00"
+
+
 def test_a_malformed_time_is_refused_naming_the_field(city):
     response = city.get(URL, {"updated_since": "yesterday"})
     assert response.status_code == 400
