@@ -1,5 +1,5 @@
-"""The OpenAPI schema: the API's error answers, and the values read-only fields
-really hold.
+"""The OpenAPI schema: the API's error answers, and the values fields really
+hold.
 
 Every error has one shape, ``{"detail", "code", "fields"}`` (core.api.errors); this
 postprocessing hook declares it, once, as the ``Error`` component and adds to each
@@ -14,17 +14,30 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from rest_framework import serializers
 
+# a local time of day as DRF writes and reads it: "22:00", "22:00:00.500000"
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
+
 
 class AutoSchema(openapi.AutoSchema):
-    """DRF drops ``allow_blank`` from the read-only fields of a ModelSerializer,
-    so a choice of a model field with ``blank=True`` (a colour not yet decided,
-    an outcome not yet known) would be declared without the "" it answers."""
+    """Two fields are declared as they really are:
+
+    * DRF drops ``allow_blank`` from the read-only fields of a ModelSerializer,
+      so a choice of a model field with ``blank=True`` (a colour not yet
+      decided, an outcome not yet known) would be declared without the "" it
+      answers;
+    * a time of day (a night-work window) is local, with no offset, which the
+      ``time`` format (RFC 3339 ``full-time``) requires: it is declared by a
+      pattern instead."""
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if _blank_read_only_choice(field):
             field = copy.copy(field)
             field.allow_blank = True
-        return super()._map_serializer_field(field, direction, bypass_extensions)
+        result = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.TimeField) and result.get("format") == "time":
+            result = {k: v for k, v in result.items() if k != "format"}
+            result["pattern"] = TIME_PATTERN
+        return result
 
 
 def _blank_read_only_choice(field) -> bool:

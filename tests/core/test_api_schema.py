@@ -41,3 +41,27 @@ def test_a_read_only_choice_of_a_blank_model_field_may_be_empty():
     # a required, non-blank choice stays a plain enum
     sector = components["Enterprise"]["properties"]["sector"]
     assert "oneOf" not in sector
+
+
+def test_a_time_of_day_is_declared_as_the_local_time_it_is():
+    """A night-work window's times carry no offset, which the ``time`` format
+    requires; the schema declares them by a pattern that what DRF writes (and
+    reads) matches."""
+    import datetime
+    import re
+
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework import serializers
+
+    from core.api.schema import TIME_PATTERN
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    starts_at = schema["components"]["schemas"]["NightWork"]["properties"]["starts_at"]
+    assert "format" not in starts_at
+    assert starts_at["pattern"] == TIME_PATTERN
+    for value in (datetime.time(22, 5, 7, 923503), datetime.time(6, 0)):
+        written = serializers.TimeField().to_representation(value)
+        assert re.match(TIME_PATTERN, written)
+        assert serializers.TimeField().to_internal_value(written) == value
+    assert not re.match(TIME_PATTERN, "24:00")
+    assert not re.match(TIME_PATTERN, "22:00+08:00")
