@@ -7,9 +7,9 @@ rectification orders), written with set-based SQL, then measures in one run:
 - the same-run baseline: one SQL aggregate reading the same rows (every record
   table, grouped by enterprise, fetched by the client);
 - a full recompute of every health code: the initial run (the platform's first
-  codes, created) and the next night's run (codes updated: the nightly job the
-  ratio target is about), each also as a ratio to the baseline, with the
-  process's peak memory;
+  codes, created) and the next three nights' runs (codes updated: the nightly
+  job the ratio target is about; their median), each also as a ratio to the
+  baseline, with the process's peak memory;
 - one enterprise recomputed after an event (median and p95 over many);
 - a 双随机 plan drawn over one district of 20,000 enterprises.
 
@@ -47,6 +47,7 @@ FULL_TARGET_S = 90.0
 MEMORY_TARGET_MB = 1024
 SINGLE_TARGET_MS = 100.0
 DRAW_TARGET_S = 2.0
+NIGHTS = 3  # nightly runs measured; their median is reported
 DISTRICTS = 15
 STREETS_PER_DISTRICT = 10
 OFFICERS_PER_DISTRICT = 40
@@ -342,12 +343,17 @@ def main(argv=None) -> int:
     figures["baseline_aggregate_s"] = round(baseline(), 2)
     rss_before = peak_rss_mb()
     first_s, run = timed(health_codes_recompute_all)
-    # the next night: every decaying contribution moves, so most codes are
-    # rewritten (a second run on the same day would find nothing to write)
-    tomorrow = timezone.now() + timedelta(days=1)
-    second_s, _run = timed(health_codes_recompute_all, now=tomorrow)
+    # the next nights: every decaying contribution moves, so most codes are
+    # rewritten (a second run on the same day would find nothing to write);
+    # the median of NIGHTS of them, as one night on a shared machine is noisy
+    nights = [
+        timed(health_codes_recompute_all, now=timezone.now() + timedelta(days=n))[0]
+        for n in range(1, NIGHTS + 1)
+    ]
+    second_s = statistics.median(nights)
     figures["full_recompute_first_s"] = round(first_s, 2)
     figures["full_recompute_second_s"] = round(second_s, 2)
+    figures["full_recompute_nights_s"] = [round(s, 2) for s in nights]
     figures["full_recompute_ratio"] = round(
         second_s / figures["baseline_aggregate_s"], 2
     )
@@ -428,9 +434,14 @@ def report(figures: dict) -> None:
             "",
         ),
         (
-            "full recompute, next night (codes updated)",
+            f"full recompute, next {NIGHTS} nights (codes updated), median",
             f"{figures['full_recompute_second_s']:.2f} s",
             f"≤ {FULL_TARGET_S:.0f} s",
+        ),
+        (
+            "  each night",
+            " / ".join(f"{s:.2f}" for s in figures["full_recompute_nights_s"]),
+            "",
         ),
         (
             "  nightly run / baseline",

@@ -8,6 +8,7 @@ enterprise and writes the chunk back in bulk."""
 from __future__ import annotations
 
 import logging
+from contextlib import closing
 from datetime import date, datetime
 
 from django.conf import settings
@@ -406,7 +407,9 @@ def health_codes_recompute_all(
             )
         factors = registered_factors(snapshot)
         if connection.vendor == "postgresql":
-            source = SqlScoring(snapshot, factors, as_of, token=str(run.pk))
+            source = SqlScoring(
+                snapshot, factors, as_of, token=str(run.pk), workers=workers
+            )
             scoring = source
         else:
             source, scoring = QueryFactorSource(factors, as_of), None
@@ -434,11 +437,12 @@ def health_codes_recompute_all(
         try:
             # one connection per worker scores chunks; progress is recorded in
             # order, so a resumed run starts after the last unbroken chunk
-            for ids in _batched(chunks, max(workers, 1)):
-                for changes in parallel([score(chunk) for chunk in ids], workers):
+            # (closed before the work table is dropped: no chunk still runs)
+            with closing(parallel([score(c) for c in chunks], workers)) as scored:
+                for ids, changes in zip(chunks, scored, strict=True):
                     changed.extend(c for c in changes if c.from_colour)
-                run.last_enterprise_id = ids[-1][-1]
-                run.save(update_fields=["last_enterprise_id"])
+                    run.last_enterprise_id = ids[-1]
+                    run.save(update_fields=["last_enterprise_id"])
             if len(chunks) == len(every_chunk):
                 run.refresh_from_db()
                 run.status = RecomputeRun.Status.FINISHED
@@ -472,6 +476,7 @@ def _score_chunk(
                 rows=scoring.run(
                     first_id=ids[0],
                     last_id=ids[-1],
+                    size=len(ids),
                     as_of=as_of,
                     now=now,
                     first_codes_are_history=not run.initial,

@@ -3,17 +3,17 @@
 * ``QueryFactorSource``: per chunk of enterprises, one aggregate query per factor,
   scored in Python (``enforcement.scoring``) and written in bulk. Any database;
   also how one enterprise is recomputed after an event.
-* ``TableFactorSource`` + ``SqlScoring`` (PostgreSQL full runs): one pass per
-  factor over all enterprises into a work table, then one statement per chunk
-  that joins, scores, explains, upserts and records colour changes, with no row
-  passing through Python. (Reading a chunk's records through an index would
-  visit every page of the record tables once per chunk.) Chunks can be scored
-  by several connections at once (``HEALTH_RECOMPUTE_WORKERS``)."""
+* ``SqlScoring`` (PostgreSQL full runs): one aggregate over every provider's
+  records into a work table (one range of enterprises per connection), then
+  per chunk one statement that scores and writes the codes that changed, with
+  no row passing through Python but the colour changes. (Reading a chunk's
+  records through an index would visit every page of the record tables once
+  per chunk.) Several connections work at once (``HEALTH_RECOMPUTE_WORKERS``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -234,44 +234,64 @@ def aggregate_sql(queryset: QuerySet, params: FactorParams, as_of: date):
 TABLE_PREFIX = "enforcement_health_factor_"
 
 
-def parallel(calls: list, workers: int) -> list:
-    """Run ``calls`` (no-argument functions) on up to ``workers`` threads, each
-    with its own database connection, and return their results in order. With
-    one worker (or inside a transaction, whose uncommitted rows other
-    connections cannot see) they run here, in order."""
+def parallel(calls: list, workers: int) -> Iterator:
+    """Run ``calls`` (no-argument functions) on up to ``workers`` threads and
+    yield their results in order, each as soon as it and those before it are
+    done. Each thread keeps one database connection for all the calls it
+    takes. With one worker (or inside a transaction, whose uncommitted rows
+    other connections cannot see) they run here, in order. An exception is
+    raised where its call's result would be; the calls not yet started are
+    then dropped."""
     if workers <= 1 or connection.in_atomic_block or len(calls) <= 1:
-        return [call() for call in calls]
-    from concurrent.futures import ThreadPoolExecutor
+        yield from (call() for call in calls)
+        return
+    import queue
+    import threading
 
     from django.db import connections
 
-    def run(call):
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for item in enumerate(calls):
+        todo.put(item)
+    done: dict[int, tuple[bool, object]] = {}
+    ready = threading.Condition()
+
+    def work():
         try:
-            return call()
+            while True:
+                try:
+                    index, call = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    outcome = (True, call())
+                except BaseException as error:  # noqa: BLE001 - raised in order
+                    outcome = (False, error)
+                with ready:
+                    done[index] = outcome
+                    ready.notify()
         finally:
             connections.close_all()  # this thread's connections
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(run, calls))
-
-
-def _points_sql(index: int, params: FactorParams, value: str, decayed: str) -> str:
-    """One factor's points for one enterprise, in whole cents rounded as
-    Python's ``cents()`` does, and whether it vetoes (``value`` and
-    ``decayed`` are that enterprise's sums)."""
-    points = f"{_number(params.weight)} * {decayed}"
-    if params.cap is not None:
-        points = f"LEAST({points}, {_number(params.cap)})"
-    veto = (
-        f"COALESCE({value} >= {_number(params.veto_at)}, false)"
-        if params.veto_at is not None
-        else "false"
-    )
-    return (
-        f"SELECT {int(index)} AS factor, enterprise_id, "
-        f"CAST(ROUND(CAST({points} AS numeric), 2) * 100 AS bigint) AS cents, "
-        f"{veto} AS veto"
-    )
+    threads = [threading.Thread(target=work) for _ in range(min(workers, len(calls)))]
+    for thread in threads:
+        thread.start()
+    try:
+        for index in range(len(calls)):
+            with ready:
+                ready.wait_for(lambda index=index: index in done)
+                ok, result = done.pop(index)
+            if not ok:
+                raise result
+            yield result
+    finally:
+        while not todo.empty():  # nothing more starts
+            try:
+                todo.get_nowait()
+            except queue.Empty:
+                break
+        for thread in threads:
+            thread.join()
 
 
 def _number(value: float) -> str:
@@ -279,10 +299,10 @@ def _number(value: float) -> str:
     return f"CAST({float(value)!r} AS double precision)"
 
 
-def _factor_sql(index: int, queryset: QuerySet, params: FactorParams, as_of: date):
-    """One provider's rows summed per enterprise (decayed by age) and scored.
-    Double precision throughout: a literal like 1.0 is numeric in PostgreSQL,
-    and EXP over numeric is many times slower."""
+def _rows_sql(index: int, queryset: QuerySet, params: FactorParams, as_of: date):
+    """One provider's records as (factor, enterprise_id, value, decayed by
+    age). Double precision throughout: a literal like 1.0 is numeric in
+    PostgreSQL, and EXP over numeric is many times slower."""
     inner, inner_params = (
         queryset.order_by()
         .values("factor_enterprise", "factor_on", "factor_value")
@@ -298,24 +318,35 @@ def _factor_sql(index: int, queryset: QuerySet, params: FactorParams, as_of: dat
     else:
         decayed, decay_params = value, []
     sql = (
-        f"{_points_sql(index, params, 'SUM(value)', 'SUM(decayed)')} FROM ("
-        f"SELECT f.factor_enterprise AS enterprise_id, {value} AS value, "
-        f"{decayed} AS decayed FROM ({inner}) f) r GROUP BY enterprise_id"
+        f"SELECT {int(index)} AS factor, f.factor_enterprise AS enterprise_id, "
+        f"{value} AS value, {decayed} AS decayed FROM ({inner}) f"
     )
     return sql, [*decay_params, *inner_params]
 
 
-def _mapping_sql(index: int, mapping: dict, params: FactorParams):
-    """A factor that is already an aggregate (``{enterprise_id: value}``): no
-    decay, and an enterprise whose value is 0 has no row (as in
+def _mapping_rows_sql(index: int, mapping: dict):
+    """A factor that is already an aggregate (``{enterprise_id: value}``), as
+    rows: no decay, and an enterprise whose value is 0 has none (as in
     ``score_enterprise``)."""
     pairs = [(int(e), float(v)) for e, v in mapping.items() if v]
     sql = (
-        f"{_points_sql(index, params, 'value', 'value')} "
+        f"SELECT {int(index)} AS factor, enterprise_id, value, value AS decayed "
         "FROM unnest(CAST(%s AS bigint[]), CAST(%s AS double precision[])) "
         "AS m (enterprise_id, value)"
     )
     return sql, [[e for e, _v in pairs], [v for _e, v in pairs]]
+
+
+def _cents_sql(index: int, params: FactorParams) -> str:
+    """One factor's points for one enterprise from its decayed sum ``d{index}``,
+    in whole cents rounded as Python's ``cents()`` does (NULL: no records)."""
+    points = f"{_number(params.weight)} * d{index}"
+    if params.cap is not None:  # LEAST ignores a NULL: no records, no points
+        points = (
+            f"CASE WHEN d{index} IS NOT NULL "
+            f"THEN LEAST({points}, {_number(params.cap)}) END"
+        )
+    return f"CAST(ROUND(CAST({points} AS numeric), 2) * 100 AS bigint)"
 
 
 def drop_work_tables() -> None:
@@ -463,15 +494,16 @@ class SqlScoring:
     """PostgreSQL full runs, in SQL from end to end (no row passes through
     Python but the colour changes):
 
-    * once per run, one statement reads every provider's rows in one pass
-      (decay computed per record), sums them per enterprise and factor, caps,
-      rounds and checks vetoes, and keeps per enterprise its score, vetoing
-      factors and top factor in an unlogged work table (a work table, not a
-      temporary one, so that several connections can score chunks at once; it
-      is dropped at the run's end, or at the next run after a crash);
+    * once per run, one statement per range of enterprise ids (one range per
+      worker, each on its own connection) reads every provider's rows in one
+      pass (decay computed per record), sums them per enterprise and factor in
+      one aggregate, caps, rounds and checks vetoes, and keeps per enterprise
+      its score, vetoing factors and top factor in an unlogged work table (a
+      work table, not a temporary one, so that several connections can share
+      it; it is dropped at the run's end, or at the next run after a crash);
     * per chunk of enterprises, one statement colours them and writes the codes
       that changed, returning the colour changes (``health.py`` explains and
-      records those).
+      records those), and one more gives a first code to those without one.
 
     It follows ``enforcement.scoring.score_enterprise``: the same
     contributions, score and colour to the cent, and the same top factor."""
@@ -483,6 +515,7 @@ class SqlScoring:
         as_of: date,
         *,
         token: str,
+        workers: int = 1,
     ):
         if len(factors) > MAX_SQL_FACTORS:
             raise ValueError(f"at most {MAX_SQL_FACTORS} factors per risk model")
@@ -497,131 +530,178 @@ class SqlScoring:
             "model": snapshot.model_id,
         }
         drop_work_tables()
-        self._build(as_of)
+        self._build(as_of, workers)
 
-    def _build(self, as_of: date) -> None:
-        branches, params = [], []
+    def _build(self, as_of: date, workers: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE UNLOGGED TABLE {self.table} (enterprise_id bigint, "
+                "score numeric, vetoes bigint, top_key bigint)"
+            )
+            cursor.execute("SELECT min(id), max(id) FROM enforcement_enterprise")
+            first, last = cursor.fetchone()
+        if first is not None:  # one range of enterprise ids per worker
+            size = (last - first) // max(workers, 1) + 1
+            parts = [
+                (start, min(start + size - 1, last))
+                for start in range(first, last + 1, size)
+            ]
+            calls = [lambda part=part: self._build_part(as_of, *part) for part in parts]
+            list(parallel(calls, workers))
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE UNIQUE INDEX ON {self.table} (enterprise_id)")
+            cursor.execute(f"ANALYZE {self.table}")
+        self._statements()
+
+    def _build_part(self, as_of: date, first: int, last: int) -> None:
+        """One pass over every provider's records, one aggregate: per
+        enterprise, each factor's sums side by side, then its score, vetoing
+        factors (as the bits of a bigint) and top factor (in a key that sorts
+        vetoing first, then by points, then by name: factors are in name order
+        and the last three digits are 999 - index). Scalars only: an array per
+        enterprise would cost more than the rest."""
+        branches, params, sums, cents, vetoes, keys = [], [], [], [], [], []
         for index, (factor, factor_params) in enumerate(self.factors):
             rows = factor.provider(as_of=as_of)
             if isinstance(rows, QuerySet):
-                sql, sql_params = _factor_sql(index, rows, factor_params, as_of)
+                rows = rows.filter(
+                    factor_enterprise__gte=first, factor_enterprise__lte=last
+                )
+                sql, sql_params = _rows_sql(index, rows, factor_params, as_of)
             else:
-                sql, sql_params = _mapping_sql(index, rows, factor_params)
+                rows = {e: v for e, v in rows.items() if first <= int(e) <= last}
+                sql, sql_params = _mapping_rows_sql(index, rows)
             branches.append(f"({sql})")
             params.extend(sql_params)
-        points = " UNION ALL ".join(branches) or (
-            "SELECT 0 AS factor, NULL::bigint AS enterprise_id, "
-            "CAST(0 AS bigint) AS cents, false AS veto WHERE false"
-        )
+            sums.append(f"SUM(decayed) FILTER (WHERE factor = {index}) AS d{index}")
+            cents.append(f"{_cents_sql(index, factor_params)} AS c{index}")
+            veto = "false"
+            if factor_params.veto_at is not None:
+                sums.append(f"SUM(value) FILTER (WHERE factor = {index}) AS v{index}")
+                veto = f"COALESCE(v{index} >= {_number(factor_params.veto_at)}, false)"
+            cents.append(f"{veto} AS veto{index}")
+            vetoes.append(f"CASE WHEN veto{index} THEN {1 << index} ELSE 0 END")
+            keys.append(
+                f"CASE WHEN veto{index} THEN {TOP_VETO} ELSE c{index} * 1000 END "
+                f"+ {999 - index}"
+            )
+        if branches:
+            select = f"""
+SELECT enterprise_id,
+       CAST({" + ".join(f"COALESCE(c{i}, 0)" for i in range(len(keys)))} AS numeric)
+           / 100 AS score,
+       CAST({" | ".join(vetoes)} AS bigint) AS vetoes,
+       GREATEST({", ".join(keys)}) AS top_key
+FROM (
+    SELECT enterprise_id, {", ".join(cents)}
+    FROM (
+        SELECT enterprise_id, {", ".join(sums)}
+        FROM ({" UNION ALL ".join(branches)}) r
+        GROUP BY enterprise_id
+    ) sums
+    OFFSET 0  -- each factor's cents once, not once per use
+) factors"""
+        else:
+            select = (
+                "SELECT CAST(NULL AS bigint) AS enterprise_id, "
+                "CAST(0 AS numeric) AS score, CAST(0 AS bigint) AS vetoes, "
+                "CAST(0 AS bigint) AS top_key WHERE false"
+            )
         with transaction.atomic(), connection.cursor() as cursor:
             # room to aggregate a few hundred thousand groups without spilling
             cursor.execute(
                 f"SET LOCAL work_mem = '{FACTOR_WORK_MEM}'; SET LOCAL jit = off"
             )
-            # Per enterprise, scalars only (an array per group would cost more
-            # than the rest): the vetoing factors as bits, and the top factor in
-            # a key that sorts vetoing first, then by points, then by name
-            # (factors are in name order; the last three digits are 999 - index).
-            cursor.execute(
-                f"""
-CREATE UNLOGGED TABLE {self.table} AS
-SELECT enterprise_id, CAST(SUM(cents) AS numeric) / 100 AS score,
-       bit_or(CASE WHEN veto THEN CAST(1 AS bigint) << factor ELSE 0 END) AS vetoes,
-       max(CASE WHEN veto THEN {TOP_VETO} ELSE cents * 1000 END + (999 - factor))
-           AS top_key
-FROM ({points}) p
-GROUP BY enterprise_id""",
-                params,
-            )
-            cursor.execute(f"CREATE UNIQUE INDEX ON {self.table} (enterprise_id)")
-            cursor.execute(f"ANALYZE {self.table}")
-        self.sql = self._statement()
+            cursor.execute(f"INSERT INTO {self.table} {select}", params)
 
-    def _statement(self) -> str:
+    def _statements(self) -> None:
         code_table = HealthCode._meta.db_table
         names = "CAST(%(names)s AS text[])"
         vetoed_by = (
-            f"(SELECT jsonb_agg(({names})[i + 1] ORDER BY i) "
-            f"FROM generate_series(0, {len(self.factors) - 1}) i "
-            "WHERE s.vetoes & (CAST(1 AS bigint) << i) <> 0)"
+            f"CASE WHEN s.vetoes <> 0 THEN (SELECT jsonb_agg(({names})[i + 1] "
+            f"ORDER BY i) FROM generate_series(0, {len(self.factors) - 1}) i "
+            "WHERE s.vetoes & (CAST(1 AS bigint) << i) <> 0) ELSE '[]'::jsonb END"
         )
+        # an enterprise with no records has no row: green at 0
         colour = (
             "CASE WHEN s.vetoes <> 0 OR s.score >= %(red)s THEN 'red' "
             "WHEN s.score >= %(yellow)s THEN 'yellow' ELSE 'green' END"
         )
         top_factor = f"COALESCE(({names})[1000 - CAST(s.top_key %% 1000 AS int)], '')"
         in_chunk = "BETWEEN %(first_id)s AND %(last_id)s"
-        # Enterprises with records are scored from the work table; those
-        # without are green at 0 (rewritten only when they were not); those
-        # without a code yet get one. Each code is written only when it changed
-        # (its computed_at says when it last did).
         self.lock_sql = (
             f"SELECT count(*) FROM (SELECT 1 FROM {code_table} "
             f"WHERE enterprise_id {in_chunk} FOR UPDATE) locked"
         )
-        # ``old`` reads the codes as they were before this statement (one
-        # snapshot for all its parts); they are locked by ``lock_sql`` first.
-        return f"""
+        # ``old`` reads the chunk's codes (locked by ``lock_sql`` first) as
+        # they were before the statement (one snapshot for all its parts).
+        # Enterprises with records are scored from the work table, those
+        # without are green at 0; a code is written only when it changed (its
+        # computed_at says when it last did).
+        write = """
+    SET score = c.score, colour = c.colour, model_id = %(model)s,
+        as_of = %(as_of)s, computed_at = %(now)s,
+        colour_since = CASE WHEN h.colour = c.colour THEN h.colour_since
+                            ELSE %(now)s END,
+        vetoed_by = c.vetoed_by, top_factor = c.top_factor"""
+        changed = (
+            "(h.score, h.colour, h.model_id, h.vetoed_by, h.top_factor) "
+            "IS DISTINCT FROM (c.score, c.colour, %(model)s, c.vetoed_by, "
+            "c.top_factor)"
+        )
+        self.update_sql = f"""
 WITH old AS (
     SELECT enterprise_id, colour FROM {code_table} WHERE enterprise_id {in_chunk}
 ),
 scored AS (
-    UPDATE {code_table} h SET
-        score = c.score, colour = c.colour, model_id = %(model)s,
-        as_of = %(as_of)s, computed_at = %(now)s,
-        colour_since = CASE WHEN h.colour = c.colour THEN h.colour_since
-                            ELSE %(now)s END,
-        vetoed_by = c.vetoed_by, top_factor = c.top_factor
+    UPDATE {code_table} h {write}
     FROM (
         SELECT s.enterprise_id, s.score, {colour} AS colour,
-               CASE WHEN s.vetoes <> 0 THEN {vetoed_by} ELSE '[]'::jsonb END
-                   AS vetoed_by,
-               {top_factor} AS top_factor
+               {vetoed_by} AS vetoed_by, {top_factor} AS top_factor
         FROM {self.table} s WHERE s.enterprise_id {in_chunk}
     ) c
     WHERE h.enterprise_id = c.enterprise_id AND h.enterprise_id {in_chunk}
-      AND (h.score, h.colour, h.model_id, h.vetoed_by, h.top_factor)
-          IS DISTINCT FROM (c.score, c.colour, %(model)s, c.vetoed_by, c.top_factor)
+      AND {changed}
     RETURNING h.enterprise_id, h.colour, h.score
 ),
 cleared AS (
-    UPDATE {code_table} h SET
-        score = 0, colour = 'green', model_id = %(model)s,
-        as_of = %(as_of)s, computed_at = %(now)s,
-        colour_since = CASE WHEN h.colour = 'green' THEN h.colour_since
-                            ELSE %(now)s END,
-        vetoed_by = '[]'::jsonb, top_factor = ''
-    WHERE h.enterprise_id {in_chunk}
-      AND (h.score, h.colour, h.model_id, h.vetoed_by, h.top_factor)
-          IS DISTINCT FROM (0, 'green', %(model)s, '[]'::jsonb, '')
+    UPDATE {code_table} h {write}
+    FROM (
+        SELECT 0 AS score, 'green' AS colour, '[]'::jsonb AS vetoed_by,
+               '' AS top_factor
+    ) c
+    WHERE h.enterprise_id {in_chunk} AND {changed}
       AND NOT EXISTS (
           SELECT 1 FROM {self.table} s
           WHERE s.enterprise_id = h.enterprise_id AND s.enterprise_id {in_chunk}
       )
     RETURNING h.enterprise_id, h.colour, h.score
-),
-inserted AS (
-    INSERT INTO {code_table} (enterprise_id, score, colour, model_id, as_of,
-                              computed_at, colour_since, vetoed_by, top_factor)
-    SELECT e.id, COALESCE(s.score, 0), CASE WHEN s.enterprise_id IS NULL
-           THEN 'green' ELSE {colour} END, %(model)s, %(as_of)s, %(now)s,
-           %(now)s, CASE WHEN s.vetoes <> 0 THEN {vetoed_by} ELSE '[]'::jsonb END,
-           {top_factor}
-    FROM enforcement_enterprise e
-    LEFT JOIN {self.table} s
-        ON s.enterprise_id = e.id AND s.enterprise_id {in_chunk}
-    WHERE e.id {in_chunk}
-      AND NOT EXISTS (SELECT 1 FROM old o WHERE o.enterprise_id = e.id)
-    -- an event's recompute got there first: its code is as fresh
-    ON CONFLICT (enterprise_id) DO NOTHING
-    RETURNING enterprise_id, colour, score
 )
 SELECT n.enterprise_id, o.colour, n.colour, n.score
 FROM (SELECT * FROM scored UNION ALL SELECT * FROM cleared) n
 JOIN old o USING (enterprise_id)
 WHERE o.colour <> n.colour
-UNION ALL
--- a first code is history when it is not green, as in ``_recompute_ids``
+"""
+        # Enterprises of the chunk without a code get one; a first code is
+        # history when it is not green, as in ``_recompute_ids``.
+        self.insert_sql = f"""
+WITH inserted AS (
+    INSERT INTO {code_table} (enterprise_id, score, colour, model_id, as_of,
+                              computed_at, colour_since, vetoed_by, top_factor)
+    SELECT e.id, COALESCE(s.score, 0), {colour}, %(model)s, %(as_of)s, %(now)s,
+           %(now)s, {vetoed_by}, {top_factor}
+    FROM enforcement_enterprise e
+    LEFT JOIN {self.table} s
+        ON s.enterprise_id = e.id AND s.enterprise_id {in_chunk}
+    WHERE e.id {in_chunk}
+      AND NOT EXISTS (
+          SELECT 1 FROM {code_table} o
+          WHERE o.enterprise_id = e.id AND o.enterprise_id {in_chunk}
+      )
+    -- an event's recompute got there first: its code is as fresh
+    ON CONFLICT (enterprise_id) DO NOTHING
+    RETURNING enterprise_id, colour, score
+)
 SELECT enterprise_id, '', colour, score FROM inserted
 WHERE colour <> 'green' AND %(first_codes_are_history)s
 """
@@ -631,27 +711,34 @@ WHERE colour <> 'green' AND %(first_codes_are_history)s
         *,
         first_id: int,
         last_id: int,
+        size: int,
         as_of: date,
         now,
         first_codes_are_history: bool = True,
     ) -> list[ChangeRow]:
-        """Colour and store the chunk's codes; return the colour changes."""
+        """Colour and store the codes of a chunk (``size`` enterprises from
+        ``first_id`` to ``last_id``); return the colour changes."""
+        params = {
+            **self.params,
+            "first_id": first_id,
+            "last_id": last_id,
+            "as_of": as_of,
+            "now": now,
+            "first_codes_are_history": first_codes_are_history,
+        }
+        rows = []
         with connection.cursor() as cursor:
             cursor.execute(f"SET LOCAL jit = off; SET LOCAL work_mem = '{WORK_MEM}'")
             # an event's recompute of one of them waits for this chunk
-            cursor.execute(self.lock_sql, {"first_id": first_id, "last_id": last_id})
-            cursor.execute(
-                self.sql,
-                {
-                    **self.params,
-                    "first_id": first_id,
-                    "last_id": last_id,
-                    "as_of": as_of,
-                    "now": now,
-                    "first_codes_are_history": first_codes_are_history,
-                },
-            )
-            return [ChangeRow(*row) for row in cursor.fetchall()]
+            cursor.execute(self.lock_sql, params)
+            (codes,) = cursor.fetchone()
+            if codes:
+                cursor.execute(self.update_sql, params)
+                rows.extend(cursor.fetchall())
+            if codes < size:  # some have no code yet
+                cursor.execute(self.insert_sql, params)
+                rows.extend(cursor.fetchall())
+        return [ChangeRow(*row) for row in rows]
 
     def close(self) -> None:
         drop_work_tables()

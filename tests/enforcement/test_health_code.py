@@ -310,23 +310,12 @@ def test_a_full_runs_queries_do_not_grow_with_the_number_of_enterprises(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from enforcement.models import Enterprise
-    from tests.conftest import make_uscc
+    from tests.conftest import make_restaurants
 
     record_penalty(enterprise=world.enterprise_x, user=bureau_officer)
     with CaptureQueriesContext(connection) as few:
         services.health_codes_recompute_all()
-    Enterprise.objects.bulk_create(
-        Enterprise(
-            uscc=make_uscc(1000 + n),
-            name=f"店{n}",
-            sector="catering",
-            lon=121.41,
-            lat=31.21,
-            street=world.street_a,
-        )
-        for n in range(60)
-    )
+    make_restaurants(world.street_a, 60, first_serial=1000)
     with CaptureQueriesContext(connection) as many:
         run = services.health_codes_recompute_all(now=timezone.now())
     assert run.done == 62
