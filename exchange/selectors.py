@@ -94,7 +94,10 @@ class Window:
         last = timezone.localdate(self.until)
         if self.since is None:
             return None, last
-        return timezone.localdate(self.since) - timedelta(days=lookback), last
+        since = timezone.localdate(self.since)
+        if (since - date.min).days <= lookback:  # every day there is
+            return None, last
+        return since - timedelta(days=lookback), last
 
 
 def _oldest_open_transaction() -> datetime | None:

@@ -185,10 +185,11 @@ class ExportFileViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.export_file_list(user=user)
 
     @extend_schema(
+        # a file holds what the export of its dataset answers
         responses={
-            (200, "application/json"): OpenApiTypes.BINARY,
-            (200, "text/csv"): OpenApiTypes.BINARY,
-            (200, "application/geo+json"): OpenApiTypes.BINARY,
+            (200, "application/json"): serializers.ExportEnvelopeSerializer,
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
         }
     )
     @action(detail=True, methods=["get"])

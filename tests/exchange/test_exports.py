@@ -110,6 +110,18 @@ def test_the_window_is_echoed_in_utc_even_for_a_date_before_1900(city):
     assert data["updated_since"] == "0267-11-21T20:42:43.600000+00:00"
 
 
+def test_a_day_windowed_export_since_the_first_days_of_the_calendar(city):
+    """The days that may have changed start a lookback before ``since``: from
+    the year 1 that is every day, not an overflow."""
+    response = city.get(
+        "/api/v1/exchange/monitoring-daily/",
+        {"format": "csv", "updated_since": "0001-01-02T01:19:50+01:00"},
+    )
+    assert response.status_code == 200
+    header = next(csv.reader(io.StringIO(body(response))))
+    assert header[0] == "station_code"
+
+
 def test_a_malformed_time_is_refused_naming_the_field(city):
     response = city.get(URL, {"updated_since": "yesterday"})
     assert response.status_code == 400

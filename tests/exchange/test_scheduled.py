@@ -83,6 +83,15 @@ def test_the_city_lists_and_downloads_its_files(world, city):
     assert response.status_code == 200
     data = json.loads(b"".join(response.streaming_content))
     assert len(data["items"]) == 2
+    # the body is what the schema declares for a JSON file
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/exchange/export-files/{id}/download/"]
+    declared = operation["get"]["responses"]["200"]["content"]["application/json"]
+    envelope = schema["components"]["schemas"]["ExportEnvelope"]
+    assert declared["schema"] == {"$ref": "#/components/schemas/ExportEnvelope"}
+    assert set(data) == set(envelope["properties"]) == set(envelope["required"])
 
 
 def test_a_pruned_file_is_gone_not_an_error(world, city):

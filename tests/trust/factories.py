@@ -361,7 +361,11 @@ def _export_file(side, world):
     relative = f"{district.code}/enterprises-harness-{side}.json"
     path = Path(settings.EXCHANGE_EXPORT_DIR) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("{}")
+    path.write_text(  # as the scheduled export writes it
+        '{"dataset": "enterprises", "updated_since": null, '
+        '"updated_until": "2026-01-01T00:00:00Z", '
+        '"watermark": "2026-01-01T00:00:00Z", "items": [], "deleted": []}'
+    )
     return baker.make(
         "exchange.ExportFile",
         district=district,
