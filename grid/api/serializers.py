@@ -177,6 +177,7 @@ class TicketSerializer(serializers.ModelSerializer):
     street_name = serializers.CharField(source="street.name", read_only=True)
     assignee_name = serializers.SerializerMethodField()
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
+    reporter_contact = serializers.SerializerMethodField()
 
     class Meta:
         model = Ticket
@@ -214,11 +215,9 @@ class TicketSerializer(serializers.ModelSerializer):
             return obj.assignee.get_full_name() or obj.assignee.username
         return None
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        if not self.context.get("show_contact"):
-            data.pop("reporter_contact", None)
-        return data
+    def get_reporter_contact(self, obj) -> str | None:
+        """null for readers who may not see it (the enterprise)."""
+        return obj.reporter_contact if self.context.get("show_contact") else None
 
 
 class TicketDetailSerializer(TicketSerializer):

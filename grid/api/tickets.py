@@ -183,7 +183,7 @@ class TicketViewSet(
         return Response({"next": following, "results": results})
 
     @extend_schema(responses=serializers.DuplicateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def duplicates(self, request, pk=None):
         """Open tickets of the same category within 50 m and 24 h."""
         ticket = self.get_object()

@@ -96,3 +96,13 @@ def test_merging_either_way_is_possible_but_not_into_itself(
         ).status_code
         == 409
     )
+
+
+def test_the_duplicates_are_declared_as_the_plain_list_they_are():
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"]["/api/v1/grid/tickets/{id}/duplicates/"]["get"]
+    body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    assert body["type"] == "array"
+    assert not any(p["name"] == "page" for p in operation.get("parameters", []))
