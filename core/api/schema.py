@@ -19,8 +19,11 @@ TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$"
 
 
 class AutoSchema(openapi.AutoSchema):
-    """Two fields are declared as they really are:
+    """Three kinds of fields are declared as they really are:
 
+    * a read-only field with ``default=None`` (read through a relation that
+      may be empty, such as the original a ticket was merged into) answers
+      null;
     * DRF drops ``allow_blank`` from the read-only fields of a ModelSerializer,
       so a choice of a model field with ``blank=True`` (a colour not yet
       decided, an outcome not yet known) would be declared without the "" it
@@ -33,6 +36,9 @@ class AutoSchema(openapi.AutoSchema):
         if _blank_read_only_choice(field):
             field = copy.copy(field)
             field.allow_blank = True
+        if field.read_only and field.default is None and not field.allow_null:
+            field = copy.copy(field)  # read through a relation that may be empty
+            field.allow_null = True
         result = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.TimeField) and result.get("format") == "time":
             result = {k: v for k, v in result.items() if k != "format"}

@@ -65,3 +65,18 @@ def test_a_time_of_day_is_declared_as_the_local_time_it_is():
         assert serializers.TimeField().to_internal_value(written) == value
     assert not re.match(TIME_PATTERN, "24:00")
     assert not re.match(TIME_PATTERN, "22:00+08:00")
+
+
+def test_a_read_only_field_through_an_empty_relation_may_be_null():
+    """A ticket merged into no other answers ``merged_into_reference: null``."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    components = schema["components"]["schemas"]
+    assert components["TicketDetail"]["properties"]["merged_into_reference"][
+        "nullable"
+    ]
+    assert components["TicketTransition"]["properties"]["related_reference"][
+        "nullable"
+    ]
+    assert "nullable" not in components["Ticket"]["properties"]["reference"]
