@@ -1,7 +1,7 @@
 """API contract fuzzing: schemathesis generates requests from the OpenAPI schema and
-sends them in-process to the WSGI application (no network), once per persona with
-that persona's token. Every answer must be no 5xx, a status code the schema
-declares for the operation, and a body and headers that match the schema.
+sends each in-process to the WSGI application (no network) as every persona in
+turn, with that persona's token. Every answer must be no 5xx, a status code the
+schema declares for the operation, and a body and headers that match the schema.
 
 The number of examples per operation is bounded (FUZZ_EXAMPLES, default 20), so
 the run is quick enough for CI; raise it locally for a deeper search."""
@@ -40,7 +40,8 @@ CHECKS = [
     response_schema_conformance,
 ]
 FUZZED_PERSONAS = PERSONAS
-RAN: dict[str, int] = {}
+SHARDS = 4  # the operations are split into this many tests (xdist spreads them)
+RAN: dict[int, int] = {}
 
 
 def openapi_document() -> dict:
@@ -70,18 +71,22 @@ def _token(user) -> str:
     return f"Token {key}"
 
 
-@pytest.mark.parametrize("persona", FUZZED_PERSONAS)
+@pytest.mark.parametrize("shard", range(SHARDS))
 def test_every_operation_answers_within_its_contract(
-    persona, personas, world, fuzz_schema
+    shard, personas, world, fuzz_schema
 ):
+    """Each generated request is sent once as every persona, in turn, on the
+    same data: what one persona's write leaves behind, the next one reads."""
     populate(world)
     app = get_wsgi_application()
-    user = personas[persona]
-    headers = {"Authorization": _token(user)} if user is not None else {}
+    headers = {
+        persona: {"Authorization": _token(user)} if user is not None else {}
+        for persona, user in ((p, personas[p]) for p in FUZZED_PERSONAS)
+    }
+    operations = [result.ok() for result in fuzz_schema.get_all_operations()]
     failures: list[str] = []
     ran = 0
-    for result in fuzz_schema.get_all_operations():
-        operation = result.ok()
+    for operation in operations[shard::SHARDS]:
 
         @settings(
             max_examples=EXAMPLES,
@@ -93,14 +98,20 @@ def test_every_operation_answers_within_its_contract(
         @given(case=operation.as_strategy())
         def run(case):
             nonlocal ran
-            ran += 1
-            response = case.call(app=app, headers=headers)
-            case.validate_response(response, checks=CHECKS, headers=headers)
+            for persona, persona_headers in headers.items():
+                ran += 1
+                try:
+                    response = case.call(app=app, headers=persona_headers)
+                    case.validate_response(
+                        response, checks=CHECKS, headers=persona_headers
+                    )
+                except Exception as error:
+                    raise AssertionError(f"as {persona}: {error}") from error
 
         try:
             run()
         except Exception as error:  # noqa: BLE001 - collected, reported together
             failures.append(f"{operation.label}: {error}")
-    RAN[persona] = ran
-    print(f"schemathesis as {persona}: {ran} cases")
+    RAN[shard] = ran
+    print(f"schemathesis, shard {shard} of {SHARDS}: {ran} requests")
     assert not failures, "\n\n".join(failures)
