@@ -166,7 +166,7 @@ class HealthCodeViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(HealthCodeExplanationSerializer(explanation).data)
 
     @extend_schema(responses=HealthCodeChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, enterprise=None):
         code = self.get_object()
         changes = selectors.health_code_history(enterprise=code.enterprise)[:200]

@@ -78,3 +78,14 @@ def test_a_scope_function_replaces_for_user_for_models_without_it(
 ):
     assert choose(officer_a, {"officer": officer_a.pk}).is_valid()
     assert "officer" in choose(officer_a, {"officer": officer_b.pk}).errors
+
+
+@pytest.mark.parametrize("field", ["enterprise", "enterprises"])
+def test_an_id_beyond_any_64_bit_key_reads_like_a_missing_one(
+    world, bureau_officer, field
+):
+    """On SQLite such an id cannot even be sent to the database."""
+    huge = 2**64 + 7
+    errors = choose(bureau_officer, {field: huge if field == "enterprise" else [huge]})
+    assert "对象不存在" in str(errors.errors[field][0])
+    assert str(huge) in str(errors.errors[field][0])

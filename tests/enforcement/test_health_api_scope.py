@@ -66,3 +66,27 @@ def test_an_unattached_photo_is_visible_only_to_its_uploader(
     )
     assert list(InspectionPhoto.objects.for_user(officer_a)) == [photo]
     assert not InspectionPhoto.objects.for_user(bureau_officer).exists()
+
+
+def test_a_codes_history_is_the_plain_list_the_schema_declares(
+    api_client, world, bureau_officer, django_capture_on_commit_callbacks
+):
+    from drf_spectacular.generators import SchemaGenerator
+
+    services.health_codes_recompute_all()  # green: the history starts here
+    with django_capture_on_commit_callbacks(execute=True):
+        record_penalty(
+            enterprise=world.enterprise_x, user=bureau_officer, amount="150000"
+        )
+    api_client.force_authenticate(bureau_officer)
+    url = f"/api/v1/enforcement/health-codes/{world.enterprise_x.pk}/history/"
+    changes = api_client.get(url).json()
+    assert [(c["from_colour"], c["to_colour"]) for c in changes] == [
+        ("green", "yellow")
+    ]
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    operation = schema["paths"][
+        "/api/v1/enforcement/health-codes/{enterprise}/history/"
+    ]
+    body = operation["get"]["responses"]["200"]["content"]["application/json"]
+    assert body["schema"]["type"] == "array"
