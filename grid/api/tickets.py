@@ -291,7 +291,7 @@ class TicketViewSet(
     @extend_schema(
         responses=serializers.TicketAttachmentSerializer(many=True), methods=["GET"]
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     @idempotent
     def attachments(self, request, pk=None):
         """Evidence files; upload one per request (JPEG, PNG, WebP, HEIC, PDF)."""

@@ -94,7 +94,9 @@ class ProducerViewSet(*ReadOnly):
         parameters=[OpenApiParameter("year", int, required=False)],
         responses=serializers.BalanceRowSerializer(many=True),
     )
-    @action(detail=True, methods=["get"], url_path="mass-balance")
+    @action(
+        detail=True, methods=["get"], url_path="mass-balance", pagination_class=None
+    )
     def mass_balance(self, request, pk=None):
         """Plan vs generated vs in stock vs shipped vs received, per code (kg)."""
         producer = self.get_object()

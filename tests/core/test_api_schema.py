@@ -76,3 +76,21 @@ def test_a_read_only_field_through_an_empty_relation_may_be_null():
     assert components["TicketDetail"]["properties"]["merged_into_reference"]["nullable"]
     assert components["TicketTransition"]["properties"]["related_reference"]["nullable"]
     assert "nullable" not in components["Ticket"]["properties"]["reference"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/grid/tickets/{id}/attachments/",
+        "/api/v1/grid/tickets/{id}/duplicates/",
+        "/api/v1/enforcement/health-codes/{enterprise}/history/",
+        "/api/v1/hazwaste/producers/{id}/mass-balance/",
+        "/api/v1/enforcement/joint-cases/{id}/timeline/",
+    ],
+)
+def test_a_record_s_own_list_is_declared_as_the_plain_list_it_answers(path):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    answer = schema["paths"][path]["get"]["responses"]["200"]["content"]
+    assert answer["application/json"]["schema"]["type"] == "array"
