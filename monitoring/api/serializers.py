@@ -282,7 +282,9 @@ class ReviewWindowSerializer(serializers.Serializer):
 
 
 class ReadingKeySerializer(serializers.Serializer):
-    sensor = serializers.IntegerField(label=_("sensor"), min_value=1)
+    sensor = serializers.IntegerField(
+        label=_("sensor"), min_value=1, max_value=2**63 - 1
+    )
     observed_at = serializers.DateTimeField(label=_("observed at"))
 
 

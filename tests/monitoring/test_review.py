@@ -122,6 +122,21 @@ def test_a_decision_needs_a_reason(spike, bureau_officer, api):
     assert response.status_code == 400 and "reason" in response.json()["fields"]
 
 
+def test_a_sensor_id_beyond_any_64_bit_key_is_a_400_naming_it(
+    spike, bureau_officer, api
+):
+    response = api(bureau_officer).post(
+        DECISIONS,
+        {
+            "readings": [{"sensor": 2**64, "observed_at": NOW.isoformat()}],
+            "quality": "invalid",
+            "reason": "核查",
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and "readings" in response.json()["fields"]
+
+
 def test_only_validated_readings_count_for_enforcement(spike, bureau_officer):
     assert not Reading.objects.valid().exists()
     readings_decide(
