@@ -74,7 +74,7 @@ def test_the_next_inspection_of_the_enterprise_resolves_and_names_it(
     services.warning_send_to_inspection(
         warning=warning, user=bureau_officer, note="请现场核查", now=now
     )
-    assert unsettled_warnings(as_of=now.date()).count() == 1
+    assert unsettled_warnings(as_of=timezone.localdate(now)).count() == 1
 
     inspection = record_inspection(
         enterprise=world.enterprise_y,
@@ -89,7 +89,7 @@ def test_the_next_inspection_of_the_enterprise_resolves_and_names_it(
     assert inspection.inspected_on.isoformat() in warning.handling_note
     assert warning.handling_note.endswith("请现场核查")
     assert (warning.handled_by, warning.handled_at) == (bureau_officer, now)
-    assert unsettled_warnings(as_of=now.date()).count() == 0
+    assert unsettled_warnings(as_of=timezone.localdate(now)).count() == 0
     # settled by staff: the next scan does not raise the finding again
     services.anomaly_scan(now=now + timedelta(days=1), only=["storage_age"])
     assert AnomalyWarning.objects.count() == 1
